@@ -1,0 +1,490 @@
+"""The archive database: schema, migrations, WAL, and every read and write the crawler makes.
+
+This is the only module that writes SQL. Every statement takes its values as parameters; table
+and column names come from this module's own constants, never from page content.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler.registry import Site
+from crawler.text import fold_vietnamese
+
+logger = logging.getLogger(__name__)
+
+#: Each entry is one migration, applied once, in order; the index is the schema version.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS sites (
+        id TEXT PRIMARY KEY, name TEXT, level TEXT, province TEXT, province_now TEXT,
+        url TEXT, host TEXT, status TEXT, feeds TEXT, sitemaps TEXT, extra TEXT,
+        loaded_at TEXT
+    );
+    CREATE TABLE IF NOT EXISTS articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        title TEXT,
+        published TEXT,
+        published_raw TEXT,
+        published_source TEXT,
+        published_precision TEXT,
+        updated TEXT,
+        author TEXT,
+        text TEXT,
+        captions TEXT,
+        copy_of INTEGER REFERENCES articles(id),
+        copy_similarity REAL,
+        content_hash TEXT,
+        response_hash TEXT,
+        extractor_version TEXT,
+        first_seen TEXT,
+        last_seen TEXT,
+        last_changed TEXT,
+        gone_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS articles_site_hash ON articles(site_id, content_hash);
+    CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site_id, published);
+    CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
+    CREATE TABLE IF NOT EXISTS article_urls (
+        url TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        first_seen TEXT
+    );
+    CREATE INDEX IF NOT EXISTS article_urls_article ON article_urls(article_id);
+    CREATE TABLE IF NOT EXISTS article_versions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        title TEXT, author TEXT, published TEXT, text TEXT, content_hash TEXT,
+        first_seen TEXT, superseded_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS article_versions_article ON article_versions(article_id);
+    CREATE TABLE IF NOT EXISTS copies (
+        copy_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        original_id INTEGER NOT NULL REFERENCES articles(id),
+        similarity REAL,
+        delay_days REAL
+    );
+    CREATE INDEX IF NOT EXISTS copies_original ON copies(original_id);
+    CREATE TABLE IF NOT EXISTS date_evidence (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        signal TEXT, raw TEXT, parsed TEXT, accepted INTEGER, reason TEXT
+    );
+    CREATE INDEX IF NOT EXISTS date_evidence_article ON date_evidence(article_id);
+    CREATE TABLE IF NOT EXISTS responses (
+        hash TEXT PRIMARY KEY, content_type TEXT, body_gzip BLOB, fetched_at TEXT
+    );
+    CREATE TABLE IF NOT EXISTS pages (
+        url TEXT PRIMARY KEY,
+        site_id TEXT,
+        kind TEXT,
+        status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        article_id INTEGER,
+        is_hub INTEGER DEFAULT 0,
+        fetched_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS pages_site_kind ON pages(site_id, kind);
+    CREATE TABLE IF NOT EXISTS link_hints (
+        url TEXT NOT NULL,
+        source TEXT NOT NULL,
+        site_id TEXT,
+        title TEXT,
+        date_raw TEXT,
+        first_seen TEXT,
+        last_seen TEXT,
+        PRIMARY KEY (url, source)
+    );
+    CREATE TABLE IF NOT EXISTS lsh_buckets (
+        band_key INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (band_key, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS signatures (
+        article_id INTEGER PRIMARY KEY, site_id TEXT, signature BLOB
+    );
+    CREATE TABLE IF NOT EXISTS crawl_runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT, finished TEXT, site_filter TEXT, mode TEXT,
+        pages_fetched INTEGER, articles_new INTEGER, articles_updated INTEGER,
+        articles_gone INTEGER, errors INTEGER, site_errors TEXT, status TEXT
+    );
+    CREATE TABLE IF NOT EXISTS site_runs (
+        run_id INTEGER NOT NULL, site_id TEXT NOT NULL, started TEXT, finished TEXT,
+        requests INTEGER, articles_new INTEGER, errors INTEGER, ok INTEGER,
+        PRIMARY KEY (run_id, site_id)
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+        title, text, title_folded, text_folded,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """The archive's view of one article row, as the store stage needs it."""
+
+    id: int
+    url: str
+    site_id: str
+    title: str | None
+    text: str | None
+    author: str | None
+    published: str | None
+    content_hash: str | None
+    first_seen: str | None
+
+
+def open_archive(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating when writable) the archive at path, in WAL mode.
+
+    Raises sqlite3.DatabaseError when the file is not a SQLite database.
+    """
+    if read_only:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, check_same_thread=False)
+        return sqlite_utils.Database(conn)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    db = sqlite_utils.Database(conn)
+    db.enable_wal()
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this archive has not seen yet; return the schema version."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with transaction(db):
+            for statement in _statements(script):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {int(number)}")
+        version = number
+    return version
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
+
+
+class transaction:  # noqa: N801 - used as a context manager, reads like a keyword
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception; nests as a no-op."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.conn = db.conn
+        self.outer = False
+
+    def __enter__(self) -> None:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+# --- sites and runs ---------------------------------------------------------------------------
+
+
+def sync_sites(db: sqlite_utils.Database, sites: Iterable[Site], loaded_at: str) -> None:
+    """Upsert the registry as loaded into the sites table (rows not in it are kept)."""
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "level": s.level,
+            "province": s.province,
+            "province_now": s.province_now or None,
+            "url": s.url,
+            "host": s.host,
+            "status": s.status or "active",
+            "feeds": " ".join(s.feeds) or None,
+            "sitemaps": " ".join(s.sitemaps) or None,
+            "extra": json.dumps(s.extra, ensure_ascii=False) if s.extra else None,
+            "loaded_at": loaded_at,
+        }
+        for s in sites
+    ]
+    with transaction(db):
+        db["sites"].upsert_all(rows, pk="id", alter=True)
+
+
+def start_run(db: sqlite_utils.Database, started: str, site_filter: str | None, mode: str) -> int:
+    """Insert a crawl_runs row for a run that has just started; return its id."""
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO crawl_runs (started, site_filter, mode, status) VALUES (?, ?, ?, ?)",
+            [started, site_filter, mode, "running"],
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, finished: str, **counts: Any) -> None:
+    """Record a run's end with its counts (pages_fetched, articles_new, ..., site_errors)."""
+    allowed = {
+        "pages_fetched",
+        "articles_new",
+        "articles_updated",
+        "articles_gone",
+        "errors",
+        "site_errors",
+        "status",
+    }
+    values = {k: v for k, v in counts.items() if k in allowed}
+    values["finished"] = finished
+    with transaction(db):
+        db["crawl_runs"].update(run_id, values)
+
+
+def record_site_run(db: sqlite_utils.Database, run_id: int, site_id: str, **values: Any) -> None:
+    """Upsert the per-site line of a run (requests, articles_new, errors, ok)."""
+    with transaction(db):
+        db["site_runs"].upsert({"run_id": run_id, "site_id": site_id, **values}, pk=("run_id", "site_id"))
+
+
+# --- page state (what was fetched, for conditional requests and incremental runs) ------------
+
+
+def page_states(db: sqlite_utils.Database, site_id: str) -> dict[str, dict[str, Any]]:
+    """Every fetched page of a site: url -> {kind, status, etag, last_modified, article_id, is_hub}."""
+    rows = db.execute(
+        "SELECT url, kind, status, etag, last_modified, body_hash, article_id, is_hub"
+        " FROM pages WHERE site_id = ?",
+        [site_id],
+    ).fetchall()
+    keys = ("kind", "status", "etag", "last_modified", "body_hash", "article_id", "is_hub")
+    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+
+def record_pages(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert page-state rows (url, site_id, kind, status, etag, last_modified, ...)."""
+    if rows:
+        with transaction(db):
+            db["pages"].upsert_all(rows, pk="url", alter=True)
+
+
+def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert what listings, feeds and sitemaps said about links (url, source, title, date_raw)."""
+    if not rows:
+        return
+    with transaction(db):
+        for row in rows:
+            db.execute(
+                "INSERT INTO link_hints (url, source, site_id, title, date_raw, first_seen, last_seen)"
+                " VALUES (:url, :source, :site_id, :title, :date_raw, :seen, :seen)"
+                " ON CONFLICT (url, source) DO UPDATE SET title = excluded.title,"
+                " date_raw = COALESCE(excluded.date_raw, link_hints.date_raw),"
+                " last_seen = excluded.last_seen",
+                row,
+            )
+
+
+def stored_hints(db: sqlite_utils.Database, urls: Sequence[str]) -> list[tuple[str, str, str | None, str | None]]:
+    """(url, source, title, date_raw) of the stored hints for any of urls."""
+    if not urls:
+        return []
+    marks = ",".join("?" for _ in urls)
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in db.execute(
+            f"SELECT url, source, title, date_raw FROM link_hints WHERE url IN ({marks})",
+            list(urls),
+        ).fetchall()
+    ]
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+_ARTICLE_COLUMNS = "id, url, site_id, title, text, author, published, content_hash, first_seen"
+
+
+def _stored(row: Sequence[Any] | None) -> StoredArticle | None:
+    return StoredArticle(*row) if row else None
+
+
+def article_by_urls(db: sqlite_utils.Database, urls: Sequence[str]) -> StoredArticle | None:
+    """The archived article any of urls already belongs to, or None."""
+    if not urls:
+        return None
+    marks = ",".join("?" for _ in urls)
+    row = db.execute(
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ("
+        f" SELECT article_id FROM article_urls WHERE url IN ({marks}) LIMIT 1)",
+        list(urls),
+    ).fetchone()
+    return _stored(row)
+
+
+def article_by_content(db: sqlite_utils.Database, site_id: str, content_hash: str) -> StoredArticle | None:
+    """The archived article of site_id with the same normalised-text fingerprint, or None."""
+    row = db.execute(
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE site_id = ? AND content_hash = ?"
+        " ORDER BY id LIMIT 1",
+        [site_id, content_hash],
+    ).fetchone()
+    return _stored(row)
+
+
+def article_by_id(db: sqlite_utils.Database, article_id: int) -> StoredArticle | None:
+    row = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]).fetchone()
+    return _stored(row)
+
+
+def insert_article(db: sqlite_utils.Database, values: dict[str, Any]) -> int:
+    """Insert a new article row; return its id. values holds articles columns."""
+    return int(db["articles"].insert(values, alter=True).last_pk)
+
+
+def update_article(db: sqlite_utils.Database, article_id: int, values: dict[str, Any]) -> None:
+    """Overwrite columns of an existing article."""
+    db["articles"].update(article_id, values, alter=True)
+
+
+def save_version(db: sqlite_utils.Database, old: StoredArticle, superseded_at: str) -> None:
+    """Keep the superseded text and title of an edited article in article_versions."""
+    db["article_versions"].insert(
+        {
+            "article_id": old.id,
+            "title": old.title,
+            "author": old.author,
+            "published": old.published,
+            "text": old.text,
+            "content_hash": old.content_hash,
+            "first_seen": old.first_seen,
+            "superseded_at": superseded_at,
+        }
+    )
+
+
+def add_urls(db: sqlite_utils.Database, article_id: int, urls: Iterable[str], seen: str) -> None:
+    """Record every URL the article was seen under (existing mappings are kept)."""
+    for url in dict.fromkeys(urls):
+        db.execute(
+            "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+            [url, article_id, seen],
+        )
+
+
+def mark_gone(db: sqlite_utils.Database, urls: Sequence[str], when: str) -> int:
+    """Set gone_at on the live articles behind urls (the rows are kept); return how many."""
+    if not urls:
+        return 0
+    marks = ",".join("?" for _ in urls)
+    with transaction(db):
+        cursor = db.execute(
+            f"UPDATE articles SET gone_at = ? WHERE gone_at IS NULL AND id IN ("
+            f" SELECT article_id FROM article_urls WHERE url IN ({marks}))",
+            [when, *urls],
+        )
+    return int(cursor.rowcount or 0)
+
+
+def touch_article(db: sqlite_utils.Database, article_id: int, seen: str) -> None:
+    """Note that an article was seen alive again (clears gone_at)."""
+    db.execute("UPDATE articles SET last_seen = ?, gone_at = NULL WHERE id = ?", [seen, article_id])
+
+
+def replace_date_evidence(db: sqlite_utils.Database, article_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Replace the date_evidence rows of one article."""
+    db.execute("DELETE FROM date_evidence WHERE article_id = ?", [article_id])
+    if rows:
+        db["date_evidence"].insert_all(({**r, "article_id": article_id} for r in rows), alter=True)
+
+
+def index_for_search(db: sqlite_utils.Database, article_id: int, title: str, text: str) -> None:
+    """(Re)index an article for full-text search, with a diacritic-folded copy (đ -> d)."""
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, text, title_folded, text_folded) VALUES (?, ?, ?, ?, ?)",
+        [article_id, title, text, fold_vietnamese(title), fold_vietnamese(text)],
+    )
+
+
+def store_response(db: sqlite_utils.Database, body: bytes, content_type: str, fetched_at: str) -> str:
+    """Keep a compressed copy of a response body for re-extraction; return its SHA-1."""
+    digest = hashlib.sha1(body).hexdigest()
+    db.execute(
+        "INSERT OR IGNORE INTO responses (hash, content_type, body_gzip, fetched_at) VALUES (?, ?, ?, ?)",
+        [digest, content_type, gzip.compress(body, compresslevel=6), fetched_at],
+    )
+    return digest
+
+
+def load_response(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str] | None:
+    """The stored body and content type of a response, or None."""
+    row = db.execute("SELECT body_gzip, content_type FROM responses WHERE hash = ?", [digest]).fetchone()
+    return (gzip.decompress(row[0]), row[1] or "") if row else None
+
+
+# --- near-duplicate index ---------------------------------------------------------------------
+
+
+def add_signature(
+    db: sqlite_utils.Database, article_id: int, site_id: str, signature: bytes, band_keys: Iterable[int]
+) -> None:
+    """Index an article's MinHash signature under its LSH band keys."""
+    db.execute(
+        "INSERT OR REPLACE INTO signatures (article_id, site_id, signature) VALUES (?, ?, ?)",
+        [article_id, site_id, signature],
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO lsh_buckets (band_key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in band_keys],
+    )
+
+
+def signature_candidates(
+    db: sqlite_utils.Database, band_keys: Sequence[int], exclude_site: str, limit: int = 50
+) -> list[tuple[int, str, bytes]]:
+    """(article_id, site_id, signature) of articles of other sites sharing any band key."""
+    if not band_keys:
+        return []
+    marks = ",".join("?" for _ in band_keys)
+    return [
+        (int(r[0]), r[1], r[2])
+        for r in db.execute(
+            f"SELECT s.article_id, s.site_id, s.signature FROM signatures s WHERE s.article_id IN ("
+            f" SELECT DISTINCT article_id FROM lsh_buckets WHERE band_key IN ({marks}))"
+            " AND s.site_id != ? LIMIT ?",
+            [*band_keys, exclude_site, limit],
+        ).fetchall()
+    ]
+
+
+def link_copy(
+    db: sqlite_utils.Database, copy_id: int, original_id: int, similarity: float, delay_days: float | None
+) -> None:
+    """Record that copy_id re-publishes original_id (articles.copy_of and the copies table)."""
+    db.execute(
+        "UPDATE articles SET copy_of = ?, copy_similarity = ? WHERE id = ?",
+        [original_id, similarity, copy_id],
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO copies (copy_id, original_id, similarity, delay_days) VALUES (?, ?, ?, ?)",
+        [copy_id, original_id, similarity, delay_days],
+    )
