@@ -1,3 +1,3 @@
-"""Archive of Vietnamese Communist Party committee news: the Scrapy project and its Scrapy-free core."""
+"""Archive of Vietnamese Communist Party committee news: Scrapy project and Scrapy-free core."""
 
 __version__ = "0.1.0"

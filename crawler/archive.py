@@ -13,6 +13,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import sqlite_utils
 
 from crawler.registry import Site
 from crawler.text import fold_vietnamese
+from crawler.timezone import VN_TZ
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,8 @@ MIGRATIONS: tuple[str, ...] = (
         body_hash TEXT,
         article_id INTEGER,
         is_hub INTEGER DEFAULT 0,
+        depth INTEGER,
+        links TEXT,
         fetched_at TEXT
     );
     CREATE INDEX IF NOT EXISTS pages_site_kind ON pages(site_id, kind);
@@ -127,6 +131,10 @@ MIGRATIONS: tuple[str, ...] = (
         run_id INTEGER NOT NULL, site_id TEXT NOT NULL, started TEXT, finished TEXT,
         requests INTEGER, articles_new INTEGER, errors INTEGER, ok INTEGER,
         PRIMARY KEY (run_id, site_id)
+    );
+    CREATE TABLE IF NOT EXISTS site_boilerplate (
+        site_id TEXT NOT NULL, block TEXT NOT NULL, pages INTEGER, learned_at TEXT,
+        PRIMARY KEY (site_id, block)
     );
     CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
         title, text, title_folded, text_folded,
@@ -186,7 +194,7 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";\n") if s.strip()]
 
 
-class transaction:  # noqa: N801 - used as a context manager, reads like a keyword
+class transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception; nests as a no-op."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -263,7 +271,9 @@ def finish_run(db: sqlite_utils.Database, run_id: int, finished: str, **counts: 
 def record_site_run(db: sqlite_utils.Database, run_id: int, site_id: str, **values: Any) -> None:
     """Upsert the per-site line of a run (requests, articles_new, errors, ok)."""
     with transaction(db):
-        db["site_runs"].upsert({"run_id": run_id, "site_id": site_id, **values}, pk=("run_id", "site_id"))
+        db["site_runs"].upsert(
+            {"run_id": run_id, "site_id": site_id, **values}, pk=("run_id", "site_id")
+        )
 
 
 # --- page state (what was fetched, for conditional requests and incremental runs) ------------
@@ -278,6 +288,61 @@ def page_states(db: sqlite_utils.Database, site_id: str) -> dict[str, dict[str, 
     ).fetchall()
     keys = ("kind", "status", "etag", "last_modified", "body_hash", "article_id", "is_hub")
     return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPage:
+    """What the archive knows of a URL: the page kind and the article it belongs to."""
+
+    kind: str | None
+    article_id: int | None
+    gone: bool = False
+
+
+def known_url(db: sqlite_utils.Database, url: str) -> KnownPage | None:
+    """What the archive knows of url (as a fetched page or as an article URL), or None."""
+    row = db.execute(
+        "SELECT p.kind, COALESCE(p.article_id, u.article_id), a.gone_at FROM (SELECT ? AS url) q"
+        " LEFT JOIN pages p ON p.url = q.url LEFT JOIN article_urls u ON u.url = q.url"
+        " LEFT JOIN articles a ON a.id = COALESCE(p.article_id, u.article_id)"
+        " WHERE p.url IS NOT NULL OR u.url IS NOT NULL",
+        [url],
+    ).fetchone()
+    if row is None:
+        return None
+    article_id = int(row[1]) if row[1] is not None else None
+    kind = "article" if article_id is not None else row[0]
+    return KnownPage(kind, article_id, row[2] is not None)
+
+
+def site_seeds(db: sqlite_utils.Database, site_id: str) -> list[dict[str, Any]]:
+    """The hub pages, feeds and sitemaps of a site with their validators and last links."""
+    rows = db.execute(
+        "SELECT url, kind, etag, last_modified, links, depth FROM pages"
+        " WHERE site_id = ? AND status = 200 AND (is_hub = 1 OR kind IN ('feed', 'sitemap'))"
+        " ORDER BY depth, url",
+        [site_id],
+    ).fetchall()
+    keys = ("url", "kind", "etag", "last_modified", "links", "depth")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def revisit_sample(db: sqlite_utils.Database, site_id: str, limit: int) -> list[tuple[str, int]]:
+    """(url, article_id) of live articles of a site checked least recently, oldest first."""
+    rows = db.execute(
+        "SELECT url, id FROM articles WHERE site_id = ? AND gone_at IS NULL"
+        " ORDER BY last_seen, id LIMIT ?",
+        [site_id, limit],
+    ).fetchall()
+    return [(r[0], int(r[1])) for r in rows]
+
+
+def site_has_pages(db: sqlite_utils.Database, site_id: str) -> bool:
+    """True when an earlier run fetched pages of the site (so a nightly run can be incremental)."""
+    return (
+        db.execute("SELECT 1 FROM pages WHERE site_id = ? LIMIT 1", [site_id]).fetchone()
+        is not None
+    )
 
 
 def record_pages(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> None:
@@ -303,7 +368,9 @@ def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> N
             )
 
 
-def stored_hints(db: sqlite_utils.Database, urls: Sequence[str]) -> list[tuple[str, str, str | None, str | None]]:
+def stored_hints(
+    db: sqlite_utils.Database, urls: Sequence[str]
+) -> list[tuple[str, str, str | None, str | None]]:
     """(url, source, title, date_raw) of the stored hints for any of urls."""
     if not urls:
         return []
@@ -340,7 +407,9 @@ def article_by_urls(db: sqlite_utils.Database, urls: Sequence[str]) -> StoredArt
     return _stored(row)
 
 
-def article_by_content(db: sqlite_utils.Database, site_id: str, content_hash: str) -> StoredArticle | None:
+def article_by_content(
+    db: sqlite_utils.Database, site_id: str, content_hash: str
+) -> StoredArticle | None:
     """The archived article of site_id with the same normalised-text fingerprint, or None."""
     row = db.execute(
         f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE site_id = ? AND content_hash = ?"
@@ -351,7 +420,9 @@ def article_by_content(db: sqlite_utils.Database, site_id: str, content_hash: st
 
 
 def article_by_id(db: sqlite_utils.Database, article_id: int) -> StoredArticle | None:
-    row = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]).fetchone()
+    row = db.execute(
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
     return _stored(row)
 
 
@@ -409,7 +480,9 @@ def touch_article(db: sqlite_utils.Database, article_id: int, seen: str) -> None
     db.execute("UPDATE articles SET last_seen = ?, gone_at = NULL WHERE id = ?", [seen, article_id])
 
 
-def replace_date_evidence(db: sqlite_utils.Database, article_id: int, rows: Sequence[dict[str, Any]]) -> None:
+def replace_date_evidence(
+    db: sqlite_utils.Database, article_id: int, rows: Sequence[dict[str, Any]]
+) -> None:
     """Replace the date_evidence rows of one article."""
     db.execute("DELETE FROM date_evidence WHERE article_id = ?", [article_id])
     if rows:
@@ -425,7 +498,9 @@ def index_for_search(db: sqlite_utils.Database, article_id: int, title: str, tex
     )
 
 
-def store_response(db: sqlite_utils.Database, body: bytes, content_type: str, fetched_at: str) -> str:
+def store_response(
+    db: sqlite_utils.Database, body: bytes, content_type: str, fetched_at: str
+) -> str:
     """Keep a compressed copy of a response body for re-extraction; return its SHA-1."""
     digest = hashlib.sha1(body).hexdigest()
     db.execute(
@@ -437,7 +512,9 @@ def store_response(db: sqlite_utils.Database, body: bytes, content_type: str, fe
 
 def load_response(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str] | None:
     """The stored body and content type of a response, or None."""
-    row = db.execute("SELECT body_gzip, content_type FROM responses WHERE hash = ?", [digest]).fetchone()
+    row = db.execute(
+        "SELECT body_gzip, content_type FROM responses WHERE hash = ?", [digest]
+    ).fetchone()
     return (gzip.decompress(row[0]), row[1] or "") if row else None
 
 
@@ -445,7 +522,11 @@ def load_response(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str] |
 
 
 def add_signature(
-    db: sqlite_utils.Database, article_id: int, site_id: str, signature: bytes, band_keys: Iterable[int]
+    db: sqlite_utils.Database,
+    article_id: int,
+    site_id: str,
+    signature: bytes,
+    band_keys: Iterable[int],
 ) -> None:
     """Index an article's MinHash signature under its LSH band keys."""
     db.execute(
@@ -477,7 +558,11 @@ def signature_candidates(
 
 
 def link_copy(
-    db: sqlite_utils.Database, copy_id: int, original_id: int, similarity: float, delay_days: float | None
+    db: sqlite_utils.Database,
+    copy_id: int,
+    original_id: int,
+    similarity: float,
+    delay_days: float | None,
 ) -> None:
     """Record that copy_id re-publishes original_id (articles.copy_of and the copies table)."""
     db.execute(
@@ -488,3 +573,79 @@ def link_copy(
         "INSERT OR REPLACE INTO copies (copy_id, original_id, similarity, delay_days) VALUES (?, ?, ?, ?)",
         [copy_id, original_id, similarity, delay_days],
     )
+
+
+# --- per-site finishing passes ----------------------------------------------------------------
+
+
+def site_article_texts(
+    db: sqlite_utils.Database, site_id: str
+) -> list[tuple[int, str | None, str]]:
+    """(id, title, text) of every article of a site."""
+    return [
+        (int(r[0]), r[1], r[2] or "")
+        for r in db.execute("SELECT id, title, text FROM articles WHERE site_id = ?", [site_id])
+    ]
+
+
+def undated_articles(db: sqlite_utils.Database, site_id: str) -> list[tuple[int, list[str]]]:
+    """(id, every URL) of the site's articles that have no publication date."""
+    rows = db.execute(
+        "SELECT a.id, u.url FROM articles a JOIN article_urls u ON u.article_id = a.id"
+        " WHERE a.site_id = ? AND a.published IS NULL ORDER BY a.id",
+        [site_id],
+    ).fetchall()
+    found: dict[int, list[str]] = {}
+    for article_id, url in rows:
+        found.setdefault(int(article_id), []).append(url)
+    return list(found.items())
+
+
+def site_blocks(db: sqlite_utils.Database, site_id: str) -> frozenset[str]:
+    """The boilerplate blocks learned for a site."""
+    rows = db.execute("SELECT block FROM site_boilerplate WHERE site_id = ?", [site_id])
+    return frozenset(r[0] for r in rows)
+
+
+def save_site_blocks(
+    db: sqlite_utils.Database, site_id: str, blocks: Iterable[str], learned_at: str
+) -> None:
+    """Add learned boilerplate blocks of a site (earlier ones are kept)."""
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO site_boilerplate (site_id, block, learned_at) VALUES (?, ?, ?)",
+        [(site_id, block, learned_at) for block in blocks],
+    )
+
+
+def all_site_blocks(db: sqlite_utils.Database) -> dict[str, frozenset[str]]:
+    """Learned boilerplate blocks of every site."""
+    found: dict[str, set[str]] = {}
+    for site_id, block in db.execute("SELECT site_id, block FROM site_boilerplate"):
+        found.setdefault(site_id, set()).add(block)
+    return {site_id: frozenset(blocks) for site_id, blocks in found.items()}
+
+
+def site_outcomes(db: sqlite_utils.Database) -> dict[str, list[bool]]:
+    """Per site, whether each run went ok, oldest run first."""
+    found: dict[str, list[bool]] = {}
+    for site_id, ok in db.execute("SELECT site_id, ok FROM site_runs ORDER BY run_id"):
+        found.setdefault(site_id, []).append(bool(ok))
+    return found
+
+
+def articles_with_responses(
+    db: sqlite_utils.Database, site_id: str | None
+) -> list[tuple[int, str, str, str]]:
+    """(id, site_id, url, response_hash) of articles whose response body is stored."""
+    sql = "SELECT id, site_id, url, response_hash FROM articles WHERE response_hash IS NOT NULL"
+    params: list[Any] = []
+    if site_id:
+        sql += " AND site_id = ?"
+        params.append(site_id)
+    return [(int(r[0]), r[1], r[2], r[3]) for r in db.execute(sql + " ORDER BY id", params)]
+
+
+def response_time(db: sqlite_utils.Database, digest: str) -> datetime:
+    """When a stored response was fetched (Vietnam time)."""
+    row = db.execute("SELECT fetched_at FROM responses WHERE hash = ?", [digest]).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else datetime.now(VN_TZ)

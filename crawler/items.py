@@ -40,6 +40,14 @@ class Page:
     hints: list[Hint] = field(default_factory=list)
     #: the archive id of the article this URL already belongs to, when re-fetched
     known_article_id: int | None = None
+    #: link depth from the site's home page (0 = home)
+    depth: int = 0
+    #: same-site links of the page that may be articles (canonical), for hub change detection
+    links: list[str] = field(default_factory=list)
+    #: True when the spider reached this page as a feed/sitemap/home/menu hub
+    is_hub: bool = False
+    #: (linked URL, hint) pairs: the title and date this page prints beside its links
+    link_hints: list[tuple[str, Hint]] = field(default_factory=list)
 
     # Filled by ExtractPipeline.
     #: True when the page is an article (not a listing, tag page, static page, soft 404)
@@ -80,5 +88,30 @@ class Page:
     content_hash: str | None = None
     #: MinHash band keys for cross-site near-duplicate lookup
     band_keys: list[int] = field(default_factory=list)
-    #: MinHash signature (hash values) for similarity estimates
-    signature: list[int] = field(default_factory=list)
+    #: MinHash signature, serialised (crawler.fingerprint.signature)
+    signature: bytes = b""
+
+
+@dataclass(slots=True)
+class FetchRecord:
+    """A fetch that is not a page to extract: feed, sitemap, robots.txt, 304, 404/410, trap.
+
+    It passes through the extract, date and dedupe pipelines untouched; the store records it as
+    page state (for conditional requests next night) and, for 404/410 of an archived URL, as gone.
+    """
+
+    site_id: str
+    #: the URL requested
+    url: str
+    #: "feed", "sitemap", "robots", "listing", "article", "other"
+    kind: str
+    #: HTTP status (304 = unchanged, 404/410 = gone)
+    status: int
+    fetched_at: datetime
+    #: validators for the next conditional request
+    etag: str | None = None
+    last_modified: str | None = None
+    depth: int = 0
+    is_hub: bool = False
+    #: (article URL, hint) pairs that a feed or sitemap stated
+    link_hints: list[tuple[str, Hint]] = field(default_factory=list)

@@ -1,0 +1,5 @@
+"""`python -m crawler <cmd>`."""
+
+from crawler.cli import main
+
+main()

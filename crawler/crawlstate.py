@@ -1,0 +1,74 @@
+"""What the spider remembers about one site during one run: a small object keyed by site id."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from crawler.items import Hint
+from crawler.registry import Site
+from crawler.urls import UrlPolicy, canonical_url, is_same_site
+
+
+@dataclass
+class SiteCrawl:
+    """Per-site crawl memory: hosts, URL policy, what was scheduled, caps and pending re-checks."""
+
+    site: Site
+    #: the site's host names (registry host and its www/bare twin, plus redirect targets)
+    hosts: set[str]
+    #: True when this run may skip what the archive already has (nightly), False for a full walk
+    incremental: bool
+    max_pages: int
+    max_query_variants: int
+    policy: UrlPolicy = field(default_factory=UrlPolicy)
+    #: canonical URLs scheduled in this run
+    scheduled: set[str] = field(default_factory=set)
+    #: hints collected for URLs not yet fetched: listing/feed/sitemap title and date
+    hints: dict[str, list[Hint]] = field(default_factory=dict)
+    #: known article URLs that dropped out of a hub: re-checked when the site goes idle
+    dropped: dict[str, int] = field(default_factory=dict)
+    query_variants: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    traps: int = 0
+
+    @classmethod
+    def for_site(
+        cls, site: Site, *, incremental: bool, max_pages: int, max_query_variants: int
+    ) -> SiteCrawl:
+        host = site.host
+        twin = host[4:] if host.startswith("www.") else f"www.{host}"
+        return cls(site, {host, twin}, incremental, max_pages, max_query_variants)
+
+    def canonical(self, url: str) -> str:
+        """The canonical form of url under this site's policy."""
+        return canonical_url(url, self.policy)
+
+    def owns(self, url: str) -> bool:
+        """True when url is on this site's hosts (never leave the site's host)."""
+        return is_same_site(url, self.hosts)
+
+    def adopt_host(self, url: str) -> None:
+        """Accept the host a home page redirected to as part of the site (same registrable site)."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host and host.split(".", 1)[-1] == self.site.host.split(".", 1)[-1]:
+            self.hosts.add(host)
+
+    def admit(self, canonical: str) -> bool:
+        """Reserve a fetch of canonical in this run; False when seen, over the cap, or a query trap."""
+        if canonical in self.scheduled or self.requests >= self.max_pages:
+            return False
+        parts = urlsplit(canonical)
+        if parts.query:
+            self.query_variants[parts.path] += 1
+            if self.query_variants[parts.path] > self.max_query_variants:
+                self.traps += 1
+                return False
+        self.scheduled.add(canonical)
+        self.requests += 1
+        return True
+
+    def add_hint(self, canonical: str, hint: Hint) -> None:
+        """Remember what a listing or feed said about a link (bounded by the site's size)."""
+        self.hints.setdefault(canonical, []).append(hint)

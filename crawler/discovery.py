@@ -1,0 +1,233 @@
+"""Finding links: anchors with the title and date a listing prints beside them, feeds, sitemaps.
+
+Pure functions over bytes and strings; the spider decides which of the links to follow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+
+from crawler.text import clean_whitespace, nfc
+
+# A day-first date as listings print it: "(12/03/2019)", "21/03/2024", "12-03-2019", "12.03.2019".
+_LISTING_DATE_RE = re.compile(r"(?<!\d)([0-3]?\d)\s*[/.-]\s*([01]?\d)\s*[/.-]\s*((?:19|20)\d\d)(?!\d)")
+# Elements that hold one teaser each on listing pages.
+_TEASER_TAGS = {"li", "article", "tr", "dd", "dt", "p", "div", "section", "td"}
+_FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One anchor of a page: absolute URL, its text, and a date printed beside it (raw)."""
+
+    url: str
+    text: str
+    date_raw: str | None
+    #: True when the anchor sits in the page's navigation (nav, header, menu): a hub candidate
+    in_nav: bool
+    #: True when the anchor looks like a pagination control ("2", "Sau", "»", "Trang sau")
+    is_pager: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One entry of an RSS/Atom feed or a sitemap."""
+
+    url: str
+    title: str | None
+    date_raw: str | None
+
+
+_PAGER_TEXT_RE = re.compile(
+    r"^(\d{1,4}|»|›|>|>>|next|sau|tiếp|trang sau|trang tiếp|tiếp theo|cuối|last|xem thêm|"
+    r"\.\.\.|…)$",
+    re.IGNORECASE,
+)
+
+
+def page_links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
+    """Every <a href> of the page, resolved against <base> or base_url, in page order."""
+    base_el = tree.find(".//base[@href]")
+    root = urljoin(base_url, base_el.get("href", "")) if base_el is not None else base_url
+    links: list[Link] = []
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        try:
+            url = urljoin(root, href)
+        except ValueError:
+            continue
+        text = clean_whitespace(nfc(anchor.text_content()))
+        title_attr = nfc(anchor.get("title") or "").strip()
+        links.append(
+            Link(
+                url=url,
+                text=text or title_attr,
+                date_raw=_date_beside(anchor),
+                in_nav=_in_navigation(anchor),
+                is_pager=_looks_like_pager(anchor, text),
+            )
+        )
+    return links
+
+
+def _date_beside(anchor: lxml.html.HtmlElement) -> str | None:
+    """The date printed in the teaser that holds this anchor (and no other teaser), if any."""
+    node = anchor.getparent()
+    for _ in range(3):
+        if node is None:
+            return None
+        if node.tag in _TEASER_TAGS:
+            hrefs = {a.get("href") for a in node.iter("a") if a.get("href")}
+            if len(hrefs) > 2:
+                return None
+            match = _LISTING_DATE_RE.search(nfc(node.text_content()))
+            if match:
+                return match.group(0)
+        node = node.getparent()
+    return None
+
+
+def _in_navigation(anchor: lxml.html.HtmlElement) -> bool:
+    for parent in anchor.iterancestors():
+        if parent.tag in ("nav", "header"):
+            return True
+        marker = f"{parent.get('class', '')} {parent.get('id', '')}".lower()
+        if re.search(r"\b(menu|nav|navbar|navigation|mainmenu|topmenu)\b", marker):
+            return True
+    return False
+
+
+def _looks_like_pager(anchor: lxml.html.HtmlElement, text: str) -> bool:
+    if _PAGER_TEXT_RE.match(text.strip()):
+        return True
+    for parent in anchor.iterancestors():
+        marker = f"{parent.get('class', '')} {parent.get('id', '')}".lower()
+        if re.search(r"pag(er|ing|ination)|phan-?trang|page-?nav", marker):
+            return True
+        if parent.tag in ("body", "main", "article"):
+            break
+    return False
+
+
+def feed_links(tree: lxml.html.HtmlElement, base_url: str) -> list[str]:
+    """Feeds the page announces with <link rel="alternate" type="application/rss+xml" ...>."""
+    found = []
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower()
+        kind = (link.get("type") or "").lower()
+        if "alternate" in rel and kind in _FEED_TYPES and link.get("href"):
+            found.append(urljoin(base_url, link.get("href", "")))
+    return found
+
+
+def declared_canonical(tree: lxml.html.HtmlElement, base_url: str) -> str | None:
+    """The page's rel=canonical (or og:url) as an absolute URL, if any."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower() and link.get("href"):
+            return urljoin(base_url, link.get("href", "").strip())
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or "").lower() == "og:url" and meta.get("content"):
+            return urljoin(base_url, meta.get("content", "").strip())
+    return None
+
+
+def is_feed_or_sitemap(body: bytes) -> str | None:
+    """ "feed", "sitemap" or None, from the document's root element."""
+    head = body[:2048].lstrip().lower()
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        return "sitemap"
+    return None
+
+
+def _xml_root(body: bytes) -> lxml.etree._Element | None:
+    # No entities, no network, no huge trees: an XML bomb in a sitemap must not expand.
+    parser = lxml.etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
+    )
+    try:
+        root = lxml.etree.fromstring(body, parser=parser)
+    except lxml.etree.XMLSyntaxError:
+        return None
+    return root
+
+
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
+    """Items of an RSS 2.0, RSS 1.0 or Atom feed: link, title and publication date (raw)."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    entries = []
+    for item in root.iter():
+        if _local(item.tag) not in ("item", "entry"):
+            continue
+        url = title = date_raw = None
+        for child in item:
+            name = _local(child.tag)
+            text = (child.text or "").strip()
+            if name == "link":
+                url = child.get("href") or text or url
+            elif name == "title":
+                title = nfc(text) or None
+            elif (name in ("pubdate", "published", "date", "issued") and text) or (
+                name == "updated" and text and date_raw is None
+            ):
+                date_raw = text
+        if url:
+            entries.append(FeedEntry(urljoin(base_url, url.strip()), title, date_raw))
+    return entries
+
+
+def sitemap_entries(body: bytes, base_url: str) -> tuple[list[FeedEntry], list[str]]:
+    """(<url> entries with lastmod, nested sitemap URLs) of a sitemap or sitemap index."""
+    root = _xml_root(body)
+    if root is None:
+        return [], []
+    urls: list[FeedEntry] = []
+    nested: list[str] = []
+    for node in root:
+        name = _local(node.tag)
+        if name not in ("url", "sitemap"):
+            continue
+        loc = lastmod = None
+        for child in node:
+            child_name = _local(child.tag)
+            if child_name == "loc":
+                loc = (child.text or "").strip()
+            elif child_name == "lastmod":
+                lastmod = (child.text or "").strip() or None
+        if not loc:
+            continue
+        if name == "sitemap":
+            nested.append(urljoin(base_url, loc))
+        else:
+            urls.append(FeedEntry(urljoin(base_url, loc), None, lastmod))
+    return urls, nested
+
+
+def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
+    """The Sitemap: lines of a robots.txt."""
+    found = []
+    for line in body.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap" and value.strip():
+            found.append(urljoin(base_url, value.strip()))
+    return found
+
+
+def iter_unique(urls: list[str]) -> Iterator[str]:
+    """Yield urls once each, in order."""
+    yield from dict.fromkeys(urls)

@@ -1,0 +1,325 @@
+"""Writing one processed page into the archive: identity, versions, copies, evidence, page state.
+
+Scrapy-free, so the store pipeline, re-extraction and the distributed writer share it. Every
+write is idempotent: ingesting the same page twice leaves the archive as ingesting it once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from crawler import archive
+from crawler.fingerprint import estimated_similarity, is_republication
+from crawler.items import FetchRecord, Page
+from crawler.timezone import iso_vn
+
+logger = logging.getLogger(__name__)
+
+#: Below this MinHash estimate a candidate is not worth the exact comparison.
+_CANDIDATE_MIN_ESTIMATE = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What ingesting did: new, updated, unchanged, gone, not_article or recorded."""
+
+    status: str
+    article_id: int | None = None
+    copy_of: int | None = None
+
+
+def page_kind(page: Page) -> str:
+    """article, listing or other, from the extractor's verdict."""
+    if page.is_article:
+        return "article"
+    return "listing" if page.kind_reason.startswith("listing") else "other"
+
+
+def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
+    """Store a non-page fetch: page state, feed/sitemap hints, and gone_at for 404/410."""
+    seen = iso_vn(record.fetched_at)
+    with archive.transaction(db):
+        if record.status == 304:
+            db.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", [seen, record.url])
+            _touch_by_url(db, record.url, seen)
+            return Outcome("unchanged")
+        if record.status in (404, 410):
+            gone = archive.mark_gone(db, [record.url], seen)
+            _record_page(
+                db,
+                record.url,
+                record.site_id,
+                "gone",
+                record.status,
+                None,
+                None,
+                seen,
+                record.depth,
+            )
+            return Outcome("gone" if gone else "recorded")
+        _record_page(
+            db,
+            record.url,
+            record.site_id,
+            record.kind,
+            record.status,
+            record.etag,
+            record.last_modified,
+            seen,
+            record.depth,
+            is_hub=record.kind in ("feed", "sitemap"),
+        )
+        archive.record_hints(db, _hint_rows(record.site_id, record.link_hints, seen))
+    return Outcome("recorded")
+
+
+def ingest_page(db: sqlite_utils.Database, page: Page, *, keep_response: bool = True) -> Outcome:
+    """Store one extracted, dated and fingerprinted page. Returns what it did."""
+    seen = iso_vn(page.fetched_at)
+    kind = page_kind(page)
+    with archive.transaction(db):
+        archive.record_hints(db, _hint_rows(page.site_id, page.link_hints, seen))
+        if kind != "article":
+            gone = 0
+            if page.known_article_id is not None and "404" in page.kind_reason:
+                gone = archive.mark_gone(db, page.urls, seen)
+            for url in page.urls:
+                _record_page(
+                    db,
+                    url,
+                    page.site_id,
+                    kind,
+                    page.status,
+                    page.headers.get("etag"),
+                    page.headers.get("last-modified"),
+                    seen,
+                    page.depth,
+                    is_hub=page.depth == 0 or (page.is_hub and kind == "listing"),
+                    links=page.links if kind == "listing" or page.depth == 0 else None,
+                )
+            return Outcome("gone" if gone else "not_article")
+        outcome = _store_article(db, page, seen, keep_response)
+        for url in page.urls:
+            _record_page(
+                db,
+                url,
+                page.site_id,
+                "article",
+                page.status,
+                page.headers.get("etag"),
+                page.headers.get("last-modified"),
+                seen,
+                page.depth,
+                article_id=outcome.article_id,
+            )
+    return outcome
+
+
+def _store_article(
+    db: sqlite_utils.Database, page: Page, seen: str, keep_response: bool
+) -> Outcome:
+    canonical = page.canonical_url or page.url
+    urls = list(dict.fromkeys([canonical, *page.urls]))
+    existing = archive.article_by_urls(db, urls)
+    if existing is None and page.content_hash:
+        existing = archive.article_by_content(db, page.site_id, page.content_hash)
+    response_hash = None
+    if keep_response:
+        response_hash = archive.store_response(
+            db, page.body, page.headers.get("content-type", ""), seen
+        )
+    values = _article_values(page, response_hash)
+    if existing is not None:
+        archive.add_urls(db, existing.id, urls, seen)
+        if existing.content_hash == page.content_hash:
+            archive.touch_article(db, existing.id, seen)
+            if existing.published is None and page.published:
+                archive.update_article(db, existing.id, _date_values(page))
+                archive.replace_date_evidence(db, existing.id, page.date_evidence)
+            return Outcome("unchanged", existing.id)
+        archive.save_version(db, existing, seen)
+        keep_date = existing.published and page.published_source in (
+            None,
+            "listing",
+            "sitemap",
+            "feed",
+        )
+        if keep_date:
+            values = {k: v for k, v in values.items() if not k.startswith("published")}
+        archive.update_article(
+            db, existing.id, {**values, "last_seen": seen, "last_changed": seen, "gone_at": None}
+        )
+        archive.replace_date_evidence(db, existing.id, page.date_evidence)
+        archive.index_for_search(db, existing.id, page.title or "", page.text or "")
+        return Outcome("updated", existing.id)
+    article_id = archive.insert_article(
+        db,
+        {
+            **values,
+            "url": canonical,
+            "site_id": page.site_id,
+            "first_seen": seen,
+            "last_seen": seen,
+        },
+    )
+    archive.add_urls(db, article_id, urls, seen)
+    archive.replace_date_evidence(db, article_id, page.date_evidence)
+    archive.index_for_search(db, article_id, page.title or "", page.text or "")
+    copy_of = _link_copy(db, article_id, page)
+    if page.signature:
+        archive.add_signature(db, article_id, page.site_id, page.signature, page.band_keys)
+    return Outcome("new", article_id, copy_of)
+
+
+def _article_values(page: Page, response_hash: str | None) -> dict[str, Any]:
+    return {
+        "title": page.title,
+        "author": page.author,
+        "text": page.text,
+        "captions": "\n".join(page.captions) or None,
+        "content_hash": page.content_hash,
+        "response_hash": response_hash,
+        "extractor_version": page.extractor_version,
+        **_date_values(page),
+    }
+
+
+def _date_values(page: Page) -> dict[str, Any]:
+    return {
+        "published": page.published,
+        "published_raw": page.published_raw,
+        "published_source": page.published_source,
+        "published_precision": page.published_precision,
+        "updated": page.updated,
+    }
+
+
+def _link_copy(db: sqlite_utils.Database, article_id: int, page: Page) -> int | None:
+    """Link a new article to the earliest copy of the same text on another site, if any."""
+    if not page.signature or not page.band_keys:
+        return None
+    best: tuple[float, archive.StoredArticle] | None = None
+    for other_id, _site, other_sig in archive.signature_candidates(
+        db, page.band_keys, page.site_id
+    ):
+        if estimated_similarity(page.signature, other_sig) < _CANDIDATE_MIN_ESTIMATE:
+            continue
+        other = archive.article_by_id(db, other_id)
+        if other is None or not other.text:
+            continue
+        same, score = is_republication(page.text or "", other.text)
+        if same and (best is None or score > best[0]):
+            best = (score, other)
+    if best is None:
+        return None
+    score, other = best
+    root = _original_of(db, other)
+    new_date = _sort_date(page.published, iso_vn(page.fetched_at))
+    root_date = _sort_date(root.published, root.first_seen)
+    if new_date < root_date:
+        # The newly found article is the earlier one: it becomes the original of the group.
+        db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", [article_id, root.id])
+        db.execute("UPDATE copies SET original_id = ? WHERE original_id = ?", [article_id, root.id])
+        archive.link_copy(
+            db, root.id, article_id, score, _delay_days(page.published, root.published)
+        )
+        return None
+    archive.link_copy(db, article_id, root.id, score, _delay_days(root.published, page.published))
+    return root.id
+
+
+def _original_of(
+    db: sqlite_utils.Database, article: archive.StoredArticle
+) -> archive.StoredArticle:
+    row = db.execute("SELECT copy_of FROM articles WHERE id = ?", [article.id]).fetchone()
+    if row and row[0]:
+        original = archive.article_by_id(db, int(row[0]))
+        if original is not None:
+            return original
+    return article
+
+
+def _sort_date(published: str | None, fallback: str | None) -> str:
+    return (published or fallback or "9999")[:19]
+
+
+def _delay_days(original: str | None, copy: str | None) -> float | None:
+    if not original or not copy:
+        return None
+    try:
+        a, b = _as_datetime(original), _as_datetime(copy)
+    except ValueError:
+        return None
+    return round((b - a).total_seconds() / 86400, 3)
+
+
+def _as_datetime(value: str) -> datetime:
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), datetime.min.time())
+    return datetime.fromisoformat(value).replace(tzinfo=None)
+
+
+def _record_page(
+    db: sqlite_utils.Database,
+    url: str,
+    site_id: str,
+    kind: str,
+    status: int,
+    etag: str | None,
+    last_modified: str | None,
+    seen: str,
+    depth: int,
+    *,
+    is_hub: bool = False,
+    links: list[str] | None = None,
+    article_id: int | None = None,
+) -> None:
+    db.execute(
+        "INSERT INTO pages (url, site_id, kind, status, etag, last_modified, article_id, is_hub,"
+        " depth, links, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, status = excluded.status,"
+        " etag = excluded.etag, last_modified = excluded.last_modified,"
+        " article_id = COALESCE(excluded.article_id, pages.article_id),"
+        " is_hub = MAX(pages.is_hub, excluded.is_hub), depth = MIN(COALESCE(pages.depth, 99), excluded.depth),"
+        " links = COALESCE(excluded.links, pages.links), fetched_at = excluded.fetched_at",
+        [
+            url,
+            site_id,
+            kind,
+            status,
+            etag,
+            last_modified,
+            article_id,
+            int(is_hub),
+            depth,
+            json.dumps(links) if links is not None else None,
+            seen,
+        ],
+    )
+
+
+def _touch_by_url(db: sqlite_utils.Database, url: str, seen: str) -> None:
+    db.execute(
+        "UPDATE articles SET last_seen = ? WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)",
+        [seen, url],
+    )
+
+
+def _hint_rows(site_id: str, link_hints: list[tuple[str, Any]], seen: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "url": url,
+            "source": hint.source,
+            "site_id": site_id,
+            "title": hint.title,
+            "date_raw": hint.date_raw,
+            "seen": seen,
+        }
+        for url, hint in link_hints
+    ]

@@ -1,0 +1,84 @@
+"""Scrapy settings and the archive's own (ARCHIVE_*), each with the reason it has this value.
+
+Anything here can be overridden on the command line with -s NAME=VALUE.
+"""
+
+BOT_NAME = "party_news_archive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Politeness: obey robots.txt, say who we are, throttle per site. ---
+ROBOTSTXT_OBEY = True
+# The contact URL lets a site's webmaster reach us; keep it pointing at the project page.
+ARCHIVE_CONTACT_URL = "https://github.com/party-news-archive/party-news-archive"
+USER_AGENT = f"PartyNewsArchive/0.1 (+{ARCHIVE_CONTACT_URL}; research archive)"
+# Small provincial servers: at most 4 requests in flight per site, 1 s between them by default.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# Transient failures (503 with Retry-After, dropped connections, slow servers) are retried.
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 60
+# Hostile input: no page we want is larger than 16 MiB; warn at 4 MiB. Gzip bombs hit the same cap.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+# Cookies would let session ids leak into URLs and state; party sites need none to read news.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# The HTTP cache is not a crawl state: conditional requests are made from the archive itself.
+HTTPCACHE_ENABLED = False
+# Depth-first per site keeps memory flat: listings are walked before their far pagination.
+DEPTH_PRIORITY = 0
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+# One Twisted reactor implementation everywhere (the default of current Scrapy), asyncio based,
+# so pipelines can await the extraction process pool.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+ITEM_PIPELINES = {
+    # trafilatura + our rules, in a process pool: title, author, text, captions, article or not.
+    "pipelines.extract.ExtractPipeline": 100,
+    # Chooses the publication date among page, URL, feed, sitemap and listing candidates.
+    "pipelines.dates.DatePipeline": 200,
+    # Canonical URL, same-site content identity, cross-site near-duplicate fingerprints.
+    "pipelines.dedupe.DedupePipeline": 300,
+    # Writes articles, URLs, versions, copies and date evidence in one transaction per item.
+    "pipelines.store.StorePipeline": 900,
+}
+
+EXTENSIONS = {
+    # Opens a crawl_runs row, records per-site outcomes and closes the row with counts.
+    "crawler.extensions.RunLogExtension": 500,
+}
+
+# --- The archive's own settings. ---
+# Where the archive lives; the crawl command's contract: -s ARCHIVE_DB=PATH.
+ARCHIVE_DB = "data/archive.db"
+# The registry of sites; the spider argument -a sites=PATH wins over it.
+ARCHIVE_SITES = "data/sites.csv"
+# Extraction workers: one process per core keeps the reactor free (0 = run inline, for tests).
+ARCHIVE_EXTRACT_PROCESSES = 2
+# CMS families whose rules are switched off (to measure the generic layer alone), e.g. nukeviet.
+ARCHIVE_DISABLED_FAMILIES: list[str] = []
+# Hard cap on pages fetched per site in one run: a trap we did not recognise ends here.
+ARCHIVE_MAX_PAGES_PER_SITE = 20000
+# Distinct query strings allowed under one path before the rest are treated as a trap.
+ARCHIVE_MAX_QUERY_VARIANTS = 200
+# Keep a gzip copy of every article response so text can be re-extracted without re-crawling.
+ARCHIVE_KEEP_RESPONSES = True
+# Nightly runs: walk this many listing pages past the last one that held a new article.
+ARCHIVE_PAGINATION_MARGIN = 0
+# Nightly runs: re-check at most this many known articles per site (edits, deletions).
+ARCHIVE_REVISIT_BUDGET = 5
+# Re-walk every site completely instead of the incremental nightly discovery.
+ARCHIVE_FULL = False
+# Minimum characters of body text for a page to count as an article.
+ARCHIVE_MIN_ARTICLE_CHARS = 200

@@ -1,0 +1,1 @@
+"""The project's one generic spider, party_sites."""

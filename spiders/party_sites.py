@@ -1,0 +1,535 @@
+"""PartySitesSpider: discovery and routing for every site of the registry, no per-site code.
+
+It finds pages through home pages, menus, listings and their pagination, feeds (including
+<link rel=alternate> autodiscovery), robots.txt sitemaps and registry-declared feeds/sitemaps.
+It yields Page items for HTML pages and FetchRecord items for everything else; it does not
+clean, date or store anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import scrapy
+from crawler.urls import UrlPolicy, is_asset, is_print_variant, trap_reason
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler import archive
+from crawler.crawlstate import SiteCrawl
+from crawler.discovery import (
+    Link,
+    declared_canonical,
+    feed_entries,
+    feed_links,
+    is_feed_or_sitemap,
+    page_links,
+    robots_sitemaps,
+    sitemap_entries,
+)
+from crawler.items import FetchRecord, Hint, Page
+from crawler.registry import RegistryError, Site, load_registry
+from crawler.timezone import now_vn
+
+logger = logging.getLogger(__name__)
+
+_KEPT_HEADERS = ("content-type", "etag", "last-modified", "server")
+_GONE = (404, 410)
+
+
+class PartySitesSpider(scrapy.Spider):
+    """Crawls the sites of a registry CSV: `scrapy crawl party_sites -a sites=PATH [-a site=ID]`."""
+
+    name = "party_sites"
+
+    def __init__(
+        self,
+        sites: str | None = None,
+        site: str | None = None,
+        full: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sites_path = sites
+        self.site_filter = site
+        self.full_arg = full
+        self.registry: list[Site] = []
+        self.crawls: dict[str, SiteCrawl] = {}
+        self._idle_rounds = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PartySitesSpider:
+        spider: PartySitesSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.sites_path = spider.sites_path or settings.get("ARCHIVE_SITES")
+        spider.db_path = settings.get("ARCHIVE_DB")
+        spider.full = settings.getbool("ARCHIVE_FULL") or spider.full_arg in ("1", "true", "yes")
+        spider.max_pages = settings.getint("ARCHIVE_MAX_PAGES_PER_SITE")
+        spider.max_query_variants = settings.getint("ARCHIVE_MAX_QUERY_VARIANTS")
+        spider.pagination_margin = settings.getint("ARCHIVE_PAGINATION_MARGIN")
+        spider.revisit_budget = settings.getint("ARCHIVE_REVISIT_BUDGET")
+        spider.registry = spider.load_sites()
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # --- start -------------------------------------------------------------------------------
+
+    def load_sites(self) -> list[Site]:
+        """Read the registry; bad rows are logged with their line numbers and skipped."""
+        try:
+            sites, errors = load_registry(self.sites_path)
+        except RegistryError as exc:
+            logger.error("%s", exc)
+            return []
+        for error in errors:
+            logger.warning("registry %s: skipped %s", self.sites_path, error)
+            self.crawler.stats.inc_value("archive/registry/row_errors")
+        if self.site_filter:
+            sites = [s for s in sites if s.id == self.site_filter]
+            if not sites:
+                logger.error("registry %s has no site %r", self.sites_path, self.site_filter)
+        return [s for s in sites if s.status not in ("gone", "merged") or self.site_filter]
+
+    async def start(self) -> AsyncIterator[Any]:
+        db = archive.open_archive(self.db_path)
+        try:
+            for site in self.registry:
+                incremental = not self.full and archive.site_has_pages(db, site.id)
+                crawl = SiteCrawl.for_site(
+                    site,
+                    incremental=incremental,
+                    max_pages=self.max_pages,
+                    max_query_variants=self.max_query_variants,
+                )
+                self.crawls[site.id] = crawl
+                for request in self.seed_requests(crawl, db):
+                    yield request
+        finally:
+            db.conn.close()
+
+    def seed_requests(self, crawl: SiteCrawl, db: Any) -> Iterator[scrapy.Request]:
+        site = crawl.site
+        seeds = archive.site_seeds(db, site.id) if crawl.incremental else []
+        if not seeds:
+            yield self.page_request(crawl, site.url, depth=0, hub=True, force=True)
+            robots = urljoin(site.url, "/robots.txt")
+            yield self.fetch_request(crawl, robots, "robots", self.parse_robots)
+        for seed in seeds:
+            callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(seed["kind"])
+            validators = {"etag": seed["etag"], "last_modified": seed["last_modified"]}
+            if callback is not None:
+                yield self.fetch_request(crawl, seed["url"], seed["kind"], callback, validators)
+            else:
+                previous = json.loads(seed["links"] or "[]")
+                yield self.page_request(
+                    crawl,
+                    seed["url"],
+                    depth=seed["depth"] or 0,
+                    hub=True,
+                    force=True,
+                    validators=validators,
+                    previous_links=previous,
+                )
+        for url in (*site.feeds, *site.sitemaps):
+            kind = "feed" if url in site.feeds else "sitemap"
+            callback = self.parse_feed if kind == "feed" else self.parse_sitemap
+            yield self.fetch_request(crawl, url, kind, callback)
+        if crawl.incremental and self.revisit_budget:
+            for url, article_id in archive.revisit_sample(db, site.id, self.revisit_budget):
+                yield self.page_request(
+                    crawl, url, depth=2, known_article_id=article_id, force=True
+                )
+
+    # --- request builders --------------------------------------------------------------------
+
+    def page_request(
+        self,
+        crawl: SiteCrawl,
+        url: str,
+        *,
+        depth: int,
+        hub: bool = False,
+        force: bool = False,
+        validators: dict[str, str | None] | None = None,
+        previous_links: list[str] | None = None,
+        known_article_id: int | None = None,
+        hints: list[Hint] | None = None,
+        priority: int = 0,
+    ) -> scrapy.Request:
+        canonical = crawl.canonical(url)
+        crawl.scheduled.add(canonical)
+        if force:
+            crawl.requests += 1
+        return scrapy.Request(
+            canonical if not force else url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            headers=_conditional_headers(validators),
+            priority=priority,
+            dont_filter=force,
+            meta={
+                "site_id": crawl.site.id,
+                "page_depth": depth,
+                "hub": hub,
+                "previous_links": previous_links,
+                "known_article_id": known_article_id,
+                "hints": hints or [],
+                "handle_httpstatus_list": [304, 404, 410],
+            },
+        )
+
+    def fetch_request(
+        self,
+        crawl: SiteCrawl,
+        url: str,
+        kind: str,
+        callback: Any,
+        validators: dict[str, str | None] | None = None,
+    ) -> scrapy.Request:
+        crawl.scheduled.add(crawl.canonical(url))
+        crawl.requests += 1
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            headers=_conditional_headers(validators),
+            dont_filter=True,
+            priority=10,
+            meta={
+                "site_id": crawl.site.id,
+                "kind": kind,
+                "page_depth": 0,
+                "handle_httpstatus_list": [304, 404, 410],
+            },
+        )
+
+    # --- callbacks ---------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        crawl = self.crawls[response.meta["site_id"]]
+        yield self.record(response, "robots")
+        if response.status != 200:
+            return
+        for url in robots_sitemaps(response.body, response.url):
+            if crawl.owns(url):
+                yield self.fetch_request(crawl, url, "sitemap", self.parse_sitemap)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        crawl = self.crawls[response.meta["site_id"]]
+        if response.status != 200:
+            yield self.record(response, "feed")
+            return
+        entries = feed_entries(response.body, response.url)
+        record = self.record(response, "feed")
+        for entry in entries:
+            hint = Hint("feed", entry.date_raw, entry.title)
+            record.link_hints.append((crawl.canonical(entry.url), hint))
+        yield record
+        for entry in entries:
+            yield from self.follow(
+                crawl, entry.url, depth=1, hint=Hint("feed", entry.date_raw, entry.title)
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        crawl = self.crawls[response.meta["site_id"]]
+        if response.status != 200:
+            yield self.record(response, "sitemap")
+            return
+        entries, nested = sitemap_entries(response.body, response.url)
+        record = self.record(response, "sitemap")
+        for entry in entries:
+            record.link_hints.append((crawl.canonical(entry.url), Hint("sitemap", entry.date_raw)))
+        yield record
+        for url in nested:
+            if crawl.owns(url) and crawl.admit(crawl.canonical(url)):
+                yield self.fetch_request(crawl, url, "sitemap", self.parse_sitemap)
+        for entry in entries:
+            yield from self.follow(crawl, entry.url, depth=1, hint=Hint("sitemap", entry.date_raw))
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        crawl = self.crawls[response.meta["site_id"]]
+        depth = int(response.meta.get("page_depth", 0))
+        hub = bool(response.meta.get("hub"))
+        if response.status == 304:
+            yield self.record(response, "unchanged", hub=hub)
+            return
+        if response.status in _GONE:
+            yield self.record(response, "gone")
+            return
+        if depth == 0:
+            self.learn_site(crawl, response)
+        kind = is_feed_or_sitemap(response.body[:2048])
+        if kind == "feed":
+            yield from self.parse_feed(response)
+            return
+        if kind == "sitemap":
+            yield from self.parse_sitemap(response)
+            return
+        if not isinstance(response, TextResponse) or not _is_html(response):
+            yield self.record(response, "other")
+            return
+        try:
+            tree = lxml.html.document_fromstring(response.text)
+        except (ValueError, lxml.etree.ParserError) as exc:
+            logger.warning("site %s: unparsable page %s: %s", crawl.site.id, response.url, exc)
+            self.crawler.stats.inc_value("archive/spider/unparsable")
+            yield self.record(response, "other")
+            return
+        links = page_links(tree, response.url)
+        page = self.page_item(crawl, response, tree, depth, hub)
+        candidates = self.candidate_links(crawl, links)
+        page.links = [canonical for canonical, _link in candidates]
+        page.link_hints = [
+            (canonical, Hint("listing", link.date_raw, link.text or None))
+            for canonical, link in candidates
+            if link.date_raw or link.text
+        ]
+        yield page
+        for feed in feed_links(tree, response.url):
+            if crawl.owns(feed) and crawl.admit(crawl.canonical(feed)):
+                yield self.fetch_request(crawl, feed, "feed", self.parse_feed)
+        yield from self.follow_links(crawl, response, candidates, depth)
+
+    def page_item(
+        self,
+        crawl: SiteCrawl,
+        response: Response,
+        tree: lxml.html.HtmlElement,
+        depth: int,
+        hub: bool,
+    ) -> Page:
+        urls = [*response.meta.get("redirect_urls", []), response.url]
+        canonical_urls = [crawl.canonical(u) for u in urls]
+        declared = declared_canonical(tree, response.url)
+        hints = list(response.meta.get("hints") or [])
+        for url in canonical_urls:
+            hints.extend(crawl.hints.get(url, []))
+        return Page(
+            site_id=crawl.site.id,
+            url=crawl.canonical(response.url),
+            urls=list(dict.fromkeys(canonical_urls)),
+            status=response.status,
+            body=response.body,
+            headers=_headers(response),
+            fetched_at=now_vn(),
+            hints=hints,
+            known_article_id=response.meta.get("known_article_id"),
+            depth=depth,
+            is_hub=hub,
+            declared_url=crawl.canonical(declared) if declared and crawl.owns(declared) else None,
+        )
+
+    def candidate_links(self, crawl: SiteCrawl, links: list[Link]) -> list[tuple[str, Link]]:
+        """Same-site links worth considering, canonicalised, once each, traps and assets out."""
+        seen: dict[str, Link] = {}
+        for link in links:
+            if not crawl.owns(link.url) or is_asset(link.url) or is_print_variant(link.url):
+                continue
+            reason = trap_reason(link.url)
+            if reason:
+                crawl.traps += 1
+                self.crawler.stats.inc_value("archive/spider/trap_links")
+                continue
+            canonical = crawl.canonical(link.url)
+            if canonical not in seen or (link.date_raw and not seen[canonical].date_raw):
+                seen[canonical] = link
+        return list(seen.items())
+
+    def follow_links(
+        self, crawl: SiteCrawl, response: Response, candidates: list[tuple[str, Link]], depth: int
+    ) -> Iterator[scrapy.Request]:
+        """Schedule the links of a page; nightly runs skip what the archive already has."""
+        new_articles = 0
+        pagers: list[tuple[str, Link]] = []
+        db = self.state_db()
+        for canonical, link in candidates:
+            hint = Hint("listing", link.date_raw, link.text or None) if link.date_raw else None
+            if hint is not None:
+                crawl.add_hint(canonical, hint)
+            if link.is_pager:
+                pagers.append((canonical, link))
+                continue
+            if canonical in crawl.scheduled:
+                continue
+            known = archive.known_url(db, canonical) if crawl.incremental else None
+            if known is not None:
+                if known.kind == "article" and self.title_changed(db, canonical, link):
+                    yield from self.revisit(crawl, canonical, known.article_id, depth + 1)
+                continue
+            new_articles += 1
+            if crawl.admit(canonical):
+                yield self.page_request(
+                    crawl, canonical, depth=depth + 1, hub=depth == 0 and link.in_nav
+                )
+        previous = response.meta.get("previous_links")
+        if previous and crawl.incremental:
+            current = {c for c, _ in candidates}
+            for url in previous:
+                if url not in current:
+                    found = archive.known_url(db, url)
+                    if found is not None and found.article_id is not None and not found.gone:
+                        crawl.dropped.setdefault(url, found.article_id)
+        # Nightly: walk on to the next listing page only while pages still hold new links, plus
+        # ARCHIVE_PAGINATION_MARGIN pages more (older items shift pages when new ones arrive).
+        margin = int(response.meta.get("margin", self.pagination_margin))
+        if crawl.incremental and new_articles == 0:
+            if margin <= 0:
+                return
+            margin -= 1
+        else:
+            margin = self.pagination_margin
+        for canonical, _link in pagers:
+            if crawl.admit(canonical):
+                request = self.page_request(crawl, canonical, depth=depth + 1)
+                request.meta["margin"] = margin
+                yield request
+
+    def follow(
+        self, crawl: SiteCrawl, url: str, *, depth: int, hint: Hint
+    ) -> Iterator[scrapy.Request]:
+        """Follow one feed/sitemap entry; nightly runs re-check a known article when its date moved."""
+        if not crawl.owns(url) or is_asset(url) or is_print_variant(url):
+            return
+        canonical = crawl.canonical(url)
+        crawl.add_hint(canonical, hint)
+        if canonical in crawl.scheduled:
+            return
+        db = self.state_db()
+        known = archive.known_url(db, canonical) if crawl.incremental else None
+        if known is not None:
+            if known.kind == "article" and self.date_changed(db, canonical, hint):
+                yield from self.revisit(crawl, canonical, known.article_id, depth)
+            return
+        if crawl.admit(canonical):
+            yield self.page_request(crawl, canonical, depth=depth, hints=[hint])
+
+    def revisit(
+        self, crawl: SiteCrawl, url: str, article_id: int | None, depth: int
+    ) -> Iterator[scrapy.Request]:
+        if crawl.admit(url):
+            self.crawler.stats.inc_value("archive/spider/revisits")
+            yield self.page_request(crawl, url, depth=depth, known_article_id=article_id)
+
+    def title_changed(self, db: Any, url: str, link: Link) -> bool:
+        """True when a listing now gives a known article another title (an edit signal)."""
+        if not link.text:
+            return False
+        for _url, source, title, _date in archive.stored_hints(db, [url]):
+            if source == "listing" and title and title != link.text:
+                return True
+        return False
+
+    def date_changed(self, db: Any, url: str, hint: Hint) -> bool:
+        """True when a feed or sitemap now dates a known article differently (an edit signal)."""
+        for _url, source, _title, date_raw in archive.stored_hints(db, [url]):
+            if source == hint.source and date_raw and hint.date_raw and date_raw != hint.date_raw:
+                return True
+        return False
+
+    # --- site learning, state, errors --------------------------------------------------------
+
+    def learn_site(self, crawl: SiteCrawl, response: Response) -> None:
+        """Learn from the home page's response: IIS means case-insensitive paths."""
+        server = response.headers.get(b"Server", b"").decode("latin-1").lower()
+        if (
+            "iis" in server
+            or "asp.net" in response.headers.get(b"X-Powered-By", b"").decode("latin-1").lower()
+        ):
+            crawl.policy = UrlPolicy(case_insensitive=True)
+        for url in (*response.meta.get("redirect_urls", []), response.url):
+            crawl.adopt_host(url)
+
+    def state_db(self) -> Any:
+        if getattr(self, "_state_db", None) is None:
+            self._state_db = archive.open_archive(self.db_path)
+        return self._state_db
+
+    def record(self, response: Response, kind: str, *, hub: bool = False) -> FetchRecord:
+        return FetchRecord(
+            site_id=response.meta["site_id"],
+            url=self.crawls[response.meta["site_id"]].canonical(response.url),
+            kind=kind,
+            status=response.status,
+            fetched_at=now_vn(),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            depth=int(response.meta.get("page_depth", 0)),
+            is_hub=hub,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        site_id = request.meta.get("site_id", "?")
+        logger.warning("site %s: failed %s: %s", site_id, request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(f"archive/site_errors/{site_id}")
+        self.crawler.stats.inc_value("archive/spider/errors")
+
+    def on_idle(self) -> None:
+        """When everything else is done, re-check known articles that vanished from a hub."""
+        if self._idle_rounds > 2:
+            return
+        self._idle_rounds += 1
+        scheduled = False
+        db = self.state_db()
+        for crawl in self.crawls.values():
+            dropped, crawl.dropped = crawl.dropped, {}
+            for url, article_id in dropped.items():
+                if url in crawl.scheduled:
+                    continue
+                if archive.known_url(db, url) is None:
+                    continue
+                for request in self.revisit(crawl, url, article_id, depth=2):
+                    self.crawler.engine.crawl(request)
+                    scheduled = True
+        if scheduled:
+            raise DontCloseSpider
+
+    def closed(self, reason: str) -> None:
+        db = getattr(self, "_state_db", None)
+        if db is not None:
+            db.conn.close()
+
+
+def _conditional_headers(validators: dict[str, str | None] | None) -> dict[str, str]:
+    headers = {}
+    if validators:
+        if validators.get("etag"):
+            headers["If-None-Match"] = str(validators["etag"])
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = str(validators["last_modified"])
+    return headers
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _headers(response: Response) -> dict[str, str]:
+    found = {}
+    for name in _KEPT_HEADERS:
+        value = response.headers.get(name.encode())
+        if value:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+def _is_html(response: TextResponse) -> bool:
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+    if ctype and "html" not in ctype and "xml" not in ctype:
+        return False
+    head = response.body[:1024].lstrip().lower()
+    return not head.startswith((b"%pdf", b"\x89png", b"gif8", b"\xff\xd8", b"pk\x03\x04"))
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
