@@ -141,6 +141,18 @@ MIGRATIONS: tuple[str, ...] = (
         tokenize = 'unicode61 remove_diacritics 2'
     );
     """,
+    # 2: the gazetteer (administrative units before and after 1 July 2025) and site columns.
+    """
+    CREATE TABLE IF NOT EXISTS units (
+        code TEXT PRIMARY KEY, name TEXT, kind TEXT, valid_from TEXT, valid_to TEXT,
+        successor_code TEXT, full_name TEXT, designation TEXT, official_code TEXT,
+        parent_code TEXT, aliases TEXT
+    );
+    ALTER TABLE sites ADD COLUMN org_type TEXT;
+    ALTER TABLE sites ADD COLUMN unit_code TEXT;
+    ALTER TABLE sites ADD COLUMN successor TEXT;
+    ALTER TABLE sites ADD COLUMN verified INTEGER;
+    """,
 )
 
 
@@ -230,6 +242,10 @@ def sync_sites(db: sqlite_utils.Database, sites: Iterable[Site], loaded_at: str)
             "url": s.url,
             "host": s.host,
             "status": s.status or "active",
+            "org_type": s.org_type or None,
+            "unit_code": s.unit_code or None,
+            "successor": s.successor or None,
+            "verified": int(s.verified),
             "feeds": " ".join(s.feeds) or None,
             "sitemaps": " ".join(s.sitemaps) or None,
             "extra": json.dumps(s.extra, ensure_ascii=False) if s.extra else None,
@@ -239,6 +255,12 @@ def sync_sites(db: sqlite_utils.Database, sites: Iterable[Site], loaded_at: str)
     ]
     with transaction(db):
         db["sites"].upsert_all(rows, pk="id", alter=True)
+
+
+def sync_units(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
+    """Upsert the gazetteer's administrative units (crawler.gazetteer.unit_rows())."""
+    with transaction(db):
+        db["units"].upsert_all(list(rows), pk="code", alter=True)
 
 
 def start_run(db: sqlite_utils.Database, started: str, site_filter: str | None, mode: str) -> int:

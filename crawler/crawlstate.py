@@ -46,8 +46,14 @@ class SiteCrawl:
         return canonical_url(url, self.policy)
 
     def owns(self, url: str) -> bool:
-        """True when url is on this site's hosts (never leave the site's host)."""
-        return is_same_site(url, self.hosts)
+        """True when url is on this site's hosts (never leave the site's host) and, for a section
+        of a shared portal registered with a deep path, under that path."""
+        if not is_same_site(url, self.hosts):
+            return False
+        prefix = self.site.path_prefix
+        if len([p for p in prefix.split("/") if p]) < 2:
+            return True
+        return urlsplit(url).path.lower().startswith(prefix.lower())
 
     def adopt_host(self, url: str) -> None:
         """Accept the host a home page redirected to as part of the site (same registrable site)."""

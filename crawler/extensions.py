@@ -9,6 +9,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler import archive
+from crawler.gazetteer import unit_rows
 from crawler.timezone import iso_vn, now_vn
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class RunLogExtension:
             started = iso_vn(now_vn())
             registry = getattr(spider, "registry", [])
             archive.sync_sites(db, registry, started)
+            archive.sync_units(db, unit_rows())
             mode = "full" if getattr(spider, "full", False) else "incremental"
             self.run_id = archive.start_run(db, started, getattr(spider, "site_filter", None), mode)
         finally:

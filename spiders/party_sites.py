@@ -97,7 +97,9 @@ class PartySitesSpider(scrapy.Spider):
             sites = [s for s in sites if s.id == self.site_filter]
             if not sites:
                 logger.error("registry %s has no site %r", self.sites_path, self.site_filter)
-        return [s for s in sites if s.status not in ("gone", "merged") or self.site_filter]
+        # Sites of abolished or merged committees stay in the crawl: their old articles are the
+        # history the archive keeps for as long as the host still serves them.
+        return sites
 
     async def start(self) -> AsyncIterator[Any]:
         db = archive.open_archive(self.db_path)
