@@ -153,6 +153,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sites ADD COLUMN successor TEXT;
     ALTER TABLE sites ADD COLUMN verified INTEGER;
     """,
+    # 3: where a redirecting URL leads, so shortlinks and moved paths become article aliases.
+    """
+    ALTER TABLE pages ADD COLUMN target TEXT;
+    """,
 )
 
 
@@ -341,7 +345,8 @@ def site_seeds(db: sqlite_utils.Database, site_id: str) -> list[dict[str, Any]]:
     """The hub pages, feeds and sitemaps of a site with their validators and last links."""
     rows = db.execute(
         "SELECT url, kind, etag, last_modified, links, depth FROM pages"
-        " WHERE site_id = ? AND status = 200 AND (is_hub = 1 OR kind IN ('feed', 'sitemap'))"
+        " WHERE site_id = ? AND status = 200"
+        " AND (is_hub = 1 OR kind IN ('feed', 'sitemap')) AND kind NOT IN ('redirect', 'gone')"
         " ORDER BY depth, url",
         [site_id],
     ).fetchall()
@@ -364,6 +369,60 @@ def site_has_pages(db: sqlite_utils.Database, site_id: str) -> bool:
     return (
         db.execute("SELECT 1 FROM pages WHERE site_id = ? LIMIT 1", [site_id]).fetchone()
         is not None
+    )
+
+
+def record_page(
+    db: sqlite_utils.Database,
+    url: str,
+    site_id: str,
+    kind: str,
+    status: int,
+    etag: str | None,
+    last_modified: str | None,
+    seen: str,
+    depth: int,
+    *,
+    is_hub: bool = False,
+    links: list[str] | None = None,
+    article_id: int | None = None,
+    target: str | None = None,
+) -> None:
+    """Upsert the crawl state of one URL: kind, validators, hub flag, links, article, target."""
+    db.execute(
+        "INSERT INTO pages (url, site_id, kind, status, etag, last_modified, article_id, is_hub,"
+        " depth, links, target, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, status = excluded.status,"
+        " etag = excluded.etag, last_modified = excluded.last_modified,"
+        " article_id = COALESCE(excluded.article_id, pages.article_id),"
+        " is_hub = MAX(pages.is_hub, excluded.is_hub),"
+        " depth = MIN(COALESCE(pages.depth, 99), excluded.depth),"
+        " links = COALESCE(excluded.links, pages.links), target = excluded.target,"
+        " fetched_at = excluded.fetched_at",
+        [
+            url,
+            site_id,
+            kind,
+            status,
+            etag,
+            last_modified,
+            article_id,
+            int(is_hub),
+            depth,
+            json.dumps(links) if links is not None else None,
+            target,
+            seen,
+        ],
+    )
+
+
+def touch_url(db: sqlite_utils.Database, url: str, seen: str) -> None:
+    """Note that the page at url answered 304: its state and its article are still current."""
+    db.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", [seen, url])
+    db.execute(
+        "UPDATE articles SET last_seen = ?"
+        " WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)",
+        [seen, url],
     )
 
 
@@ -671,3 +730,36 @@ def response_time(db: sqlite_utils.Database, digest: str) -> datetime:
     """When a stored response was fetched (Vietnam time)."""
     row = db.execute("SELECT fetched_at FROM responses WHERE hash = ?", [digest]).fetchone()
     return datetime.fromisoformat(row[0]) if row and row[0] else datetime.now(VN_TZ)
+
+
+def article_title(db: sqlite_utils.Database, url: str) -> str | None:
+    """The stored title of the article url belongs to, or None."""
+    row = db.execute(
+        "SELECT a.title FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+        [url],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def redirect_aliases(db: sqlite_utils.Database, site_id: str) -> list[tuple[str, int]]:
+    """(redirecting URL, article id) for redirects of a site whose target is an archived article."""
+    rows = db.execute(
+        "SELECT p.url, u.article_id FROM pages p JOIN article_urls u ON u.url = p.target"
+        " WHERE p.site_id = ? AND p.kind = 'redirect'",
+        [site_id],
+    ).fetchall()
+    return [(r[0], int(r[1])) for r in rows]
+
+
+def copy_of(db: sqlite_utils.Database, article_id: int) -> int | None:
+    """The article id that article_id re-publishes, or None."""
+    row = db.execute("SELECT copy_of FROM articles WHERE id = ?", [article_id]).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def move_copies(db: sqlite_utils.Database, old_original: int, new_original: int) -> None:
+    """Re-point every copy of old_original to new_original (an earlier copy was found)."""
+    db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", [new_original, old_original])
+    db.execute(
+        "UPDATE copies SET original_id = ? WHERE original_id = ?", [new_original, old_original]
+    )

@@ -27,6 +27,8 @@ class SiteCrawl:
     scheduled: set[str] = field(default_factory=set)
     #: hints collected for URLs not yet fetched: listing/feed/sitemap title and date
     hints: dict[str, list[Hint]] = field(default_factory=dict)
+    #: canonical URLs linked from any page fetched in this run
+    linked: set[str] = field(default_factory=set)
     #: known article URLs that dropped out of a hub: re-checked when the site goes idle
     dropped: dict[str, int] = field(default_factory=dict)
     query_variants: Counter[str] = field(default_factory=Counter)

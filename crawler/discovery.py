@@ -16,9 +16,9 @@ import lxml.html
 from crawler.text import clean_whitespace, nfc
 
 # A day-first date as listings print it: "(12/03/2019)", "21/03/2024", "12-03-2019", "12.03.2019".
-_LISTING_DATE_RE = re.compile(r"(?<!\d)([0-3]?\d)\s*[/.-]\s*([01]?\d)\s*[/.-]\s*((?:19|20)\d\d)(?!\d)")
-# Elements that hold one teaser each on listing pages.
-_TEASER_TAGS = {"li", "article", "tr", "dd", "dt", "p", "div", "section", "td"}
+_LISTING_DATE_RE = re.compile(
+    r"(?<!\d)([0-3]?\d)\s*[/.-]\s*([01]?\d)\s*[/.-]\s*((?:19|20)\d\d)(?!\d)"
+)
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
 
 
@@ -79,18 +79,22 @@ def page_links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
 
 
 def _date_beside(anchor: lxml.html.HtmlElement) -> str | None:
-    """The date printed in the teaser that holds this anchor (and no other teaser), if any."""
+    """The date printed in the teaser that holds this anchor, if any.
+
+    Walks up from the anchor while the element still links to this anchor's target only (a
+    teaser often links its image and its title to the same article), so a dateless teaser never
+    borrows the date of the teaser next to it.
+    """
+    href = anchor.get("href")
     node = anchor.getparent()
-    for _ in range(3):
-        if node is None:
+    for _ in range(4):
+        if node is None or node.tag in ("body", "html"):
             return None
-        if node.tag in _TEASER_TAGS:
-            hrefs = {a.get("href") for a in node.iter("a") if a.get("href")}
-            if len(hrefs) > 2:
-                return None
-            match = _LISTING_DATE_RE.search(nfc(node.text_content()))
-            if match:
-                return match.group(0)
+        if {a.get("href") for a in node.iter("a") if a.get("href")} != {href}:
+            return None
+        match = _LISTING_DATE_RE.search(nfc(node.text_content()))
+        if match:
+            return match.group(0)
         node = node.getparent()
     return None
 

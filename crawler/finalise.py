@@ -26,8 +26,18 @@ def finalise_sites(
     """Run the finishing passes for each site crawled in this run."""
     moment = now or now_vn()
     for site_id in site_ids:
+        alias_redirects(db, site_id, moment)
         strip_learned_boilerplate(db, site_id, moment)
         date_from_hints(db, site_id, moment)
+
+
+def alias_redirects(db: sqlite_utils.Database, site_id: str, now: datetime) -> int:
+    """Record every redirect whose target became an archived article as that article's URL."""
+    aliases = archive.redirect_aliases(db, site_id)
+    with archive.transaction(db):
+        for url, article_id in aliases:
+            archive.add_urls(db, article_id, [url], iso_vn(now))
+    return len(aliases)
 
 
 def strip_learned_boilerplate(db: sqlite_utils.Database, site_id: str, now: datetime) -> int:

@@ -6,7 +6,6 @@ write is idempotent: ingesting the same page twice leaves the archive as ingesti
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,16 +41,15 @@ def page_kind(page: Page) -> str:
 
 
 def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
-    """Store a non-page fetch: page state, feed/sitemap hints, and gone_at for 404/410."""
+    """Store a non-page fetch: page state, feed/sitemap hints, redirects, gone_at for 404/410."""
     seen = iso_vn(record.fetched_at)
     with archive.transaction(db):
         if record.status == 304:
-            db.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", [seen, record.url])
-            _touch_by_url(db, record.url, seen)
+            archive.touch_url(db, record.url, seen)
             return Outcome("unchanged")
         if record.status in (404, 410):
             gone = archive.mark_gone(db, [record.url], seen)
-            _record_page(
+            archive.record_page(
                 db,
                 record.url,
                 record.site_id,
@@ -63,7 +61,14 @@ def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
                 record.depth,
             )
             return Outcome("gone" if gone else "recorded")
-        _record_page(
+        article_id = None
+        if record.kind == "redirect" and record.target:
+            # A shortlink or moved path: an alias of the article it leads to, once archived.
+            known = archive.article_by_urls(db, [record.target])
+            if known is not None:
+                article_id = known.id
+                archive.add_urls(db, known.id, [record.url], seen)
+        archive.record_page(
             db,
             record.url,
             record.site_id,
@@ -74,6 +79,8 @@ def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
             seen,
             record.depth,
             is_hub=record.kind in ("feed", "sitemap"),
+            article_id=article_id,
+            target=record.target,
         )
         archive.record_hints(db, _hint_rows(record.site_id, record.link_hints, seen))
     return Outcome("recorded")
@@ -89,36 +96,49 @@ def ingest_page(db: sqlite_utils.Database, page: Page, *, keep_response: bool = 
             gone = 0
             if page.known_article_id is not None and "404" in page.kind_reason:
                 gone = archive.mark_gone(db, page.urls, seen)
-            for url in page.urls:
-                _record_page(
-                    db,
-                    url,
-                    page.site_id,
-                    kind,
-                    page.status,
-                    page.headers.get("etag"),
-                    page.headers.get("last-modified"),
-                    seen,
-                    page.depth,
-                    is_hub=page.depth == 0 or (page.is_hub and kind == "listing"),
-                    links=page.links if kind == "listing" or page.depth == 0 else None,
-                )
+            _record_fetch(db, page, kind, seen, None)
             return Outcome("gone" if gone else "not_article")
         outcome = _store_article(db, page, seen, keep_response)
-        for url in page.urls:
-            _record_page(
+        _record_fetch(db, page, kind, seen, outcome.article_id)
+    return outcome
+
+
+def _record_fetch(
+    db: sqlite_utils.Database, page: Page, kind: str, seen: str, article_id: int | None
+) -> None:
+    """Page state for the URL that answered, and a redirect row for each URL that led to it."""
+    final = page.url
+    for url in page.urls:
+        if url != final:
+            archive.record_page(
                 db,
                 url,
                 page.site_id,
-                "article",
-                page.status,
-                page.headers.get("etag"),
-                page.headers.get("last-modified"),
+                "redirect",
+                301,
+                None,
+                None,
                 seen,
                 page.depth,
-                article_id=outcome.article_id,
+                article_id=article_id,
+                target=final,
             )
-    return outcome
+    # The home page is always a hub; other listings are hubs when reached from its menu.
+    hub = page.depth == 0 or (kind == "listing" and page.is_hub)
+    archive.record_page(
+        db,
+        final,
+        page.site_id,
+        kind,
+        page.status,
+        page.headers.get("etag"),
+        page.headers.get("last-modified"),
+        seen,
+        page.depth,
+        is_hub=hub,
+        links=page.links if hub else None,
+        article_id=article_id,
+    )
 
 
 def _store_article(
@@ -224,8 +244,7 @@ def _link_copy(db: sqlite_utils.Database, article_id: int, page: Page) -> int | 
     root_date = _sort_date(root.published, root.first_seen)
     if new_date < root_date:
         # The newly found article is the earlier one: it becomes the original of the group.
-        db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", [article_id, root.id])
-        db.execute("UPDATE copies SET original_id = ? WHERE original_id = ?", [article_id, root.id])
+        archive.move_copies(db, root.id, article_id)
         archive.link_copy(
             db, root.id, article_id, score, _delay_days(page.published, root.published)
         )
@@ -237,9 +256,9 @@ def _link_copy(db: sqlite_utils.Database, article_id: int, page: Page) -> int | 
 def _original_of(
     db: sqlite_utils.Database, article: archive.StoredArticle
 ) -> archive.StoredArticle:
-    row = db.execute("SELECT copy_of FROM articles WHERE id = ?", [article.id]).fetchone()
-    if row and row[0]:
-        original = archive.article_by_id(db, int(row[0]))
+    original_id = archive.copy_of(db, article.id)
+    if original_id is not None:
+        original = archive.article_by_id(db, original_id)
         if original is not None:
             return original
     return article
@@ -263,52 +282,6 @@ def _as_datetime(value: str) -> datetime:
     if len(value) == 10:
         return datetime.combine(date.fromisoformat(value), datetime.min.time())
     return datetime.fromisoformat(value).replace(tzinfo=None)
-
-
-def _record_page(
-    db: sqlite_utils.Database,
-    url: str,
-    site_id: str,
-    kind: str,
-    status: int,
-    etag: str | None,
-    last_modified: str | None,
-    seen: str,
-    depth: int,
-    *,
-    is_hub: bool = False,
-    links: list[str] | None = None,
-    article_id: int | None = None,
-) -> None:
-    db.execute(
-        "INSERT INTO pages (url, site_id, kind, status, etag, last_modified, article_id, is_hub,"
-        " depth, links, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, status = excluded.status,"
-        " etag = excluded.etag, last_modified = excluded.last_modified,"
-        " article_id = COALESCE(excluded.article_id, pages.article_id),"
-        " is_hub = MAX(pages.is_hub, excluded.is_hub), depth = MIN(COALESCE(pages.depth, 99), excluded.depth),"
-        " links = COALESCE(excluded.links, pages.links), fetched_at = excluded.fetched_at",
-        [
-            url,
-            site_id,
-            kind,
-            status,
-            etag,
-            last_modified,
-            article_id,
-            int(is_hub),
-            depth,
-            json.dumps(links) if links is not None else None,
-            seen,
-        ],
-    )
-
-
-def _touch_by_url(db: sqlite_utils.Database, url: str, seen: str) -> None:
-    db.execute(
-        "UPDATE articles SET last_seen = ? WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)",
-        [seen, url],
-    )
 
 
 def _hint_rows(site_id: str, link_hints: list[tuple[str, Any]], seen: str) -> list[dict[str, Any]]:

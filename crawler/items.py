@@ -115,3 +115,5 @@ class FetchRecord:
     is_hub: bool = False
     #: (article URL, hint) pairs that a feed or sitemap stated
     link_hints: list[tuple[str, Hint]] = field(default_factory=list)
+    #: for a redirect: the canonical URL it leads to
+    target: str | None = None

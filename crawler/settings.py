@@ -76,8 +76,9 @@ ARCHIVE_MAX_QUERY_VARIANTS = 200
 ARCHIVE_KEEP_RESPONSES = True
 # Nightly runs: walk this many listing pages past the last one that held a new article.
 ARCHIVE_PAGINATION_MARGIN = 0
-# Nightly runs: re-check at most this many known articles per site (edits, deletions).
-ARCHIVE_REVISIT_BUDGET = 5
+# Nightly runs: re-check this many of a site's least recently seen articles (a rotating sample
+# that finds silent edits and deletions; conditional GETs make an unchanged one cheap).
+ARCHIVE_REVISIT_BUDGET = 1
 # Re-walk every site completely instead of the incremental nightly discovery.
 ARCHIVE_FULL = False
 # Minimum characters of body text for a page to count as an article.

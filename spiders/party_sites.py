@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 import scrapy
-from crawler.urls import UrlPolicy, is_asset, is_print_variant, trap_reason
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -38,11 +38,16 @@ from crawler.discovery import (
 from crawler.items import FetchRecord, Hint, Page
 from crawler.registry import RegistryError, Site, load_registry
 from crawler.timezone import now_vn
+from crawler.urls import UrlPolicy, is_asset, is_print_variant, trap_reason
 
 logger = logging.getLogger(__name__)
 
 _KEPT_HEADERS = ("content-type", "etag", "last-modified", "server")
 _GONE = (404, 410)
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MAX_HOPS = 10
+_BRACKETED_DATE_RE = re.compile(r"[(\[]?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}[^)\]]*[)\]]?")
+_WORD_RE = re.compile(r"\w+")
 
 
 class PartySitesSpider(scrapy.Spider):
@@ -185,7 +190,9 @@ class PartySitesSpider(scrapy.Spider):
                 "previous_links": previous_links,
                 "known_article_id": known_article_id,
                 "hints": hints or [],
-                "handle_httpstatus_list": [304, 404, 410],
+                # Redirects are followed by parse_page itself, so that the URL that redirected
+                # (a shortlink, an old path) is recorded as an alias of the article it leads to.
+                "handle_httpstatus_list": [301, 302, 303, 307, 308, 304, 404, 410],
             },
         )
 
@@ -261,14 +268,16 @@ class PartySitesSpider(scrapy.Spider):
         crawl = self.crawls[response.meta["site_id"]]
         depth = int(response.meta.get("page_depth", 0))
         hub = bool(response.meta.get("hub"))
+        self.learn_site(crawl, response)
         if response.status == 304:
             yield self.record(response, "unchanged", hub=hub)
+            return
+        if response.status in _REDIRECTS:
+            yield from self.follow_redirect(crawl, response, depth, hub)
             return
         if response.status in _GONE:
             yield self.record(response, "gone")
             return
-        if depth == 0:
-            self.learn_site(crawl, response)
         kind = is_feed_or_sitemap(response.body[:2048])
         if kind == "feed":
             yield from self.parse_feed(response)
@@ -290,6 +299,8 @@ class PartySitesSpider(scrapy.Spider):
         page = self.page_item(crawl, response, tree, depth, hub)
         candidates = self.candidate_links(crawl, links)
         page.links = [canonical for canonical, _link in candidates]
+        if hub or response.meta.get("listing"):
+            crawl.linked.update(page.links)
         page.link_hints = [
             (canonical, Hint("listing", link.date_raw, link.text or None))
             for canonical, link in candidates
@@ -301,6 +312,43 @@ class PartySitesSpider(scrapy.Spider):
                 yield self.fetch_request(crawl, feed, "feed", self.parse_feed)
         yield from self.follow_links(crawl, response, candidates, depth)
 
+    def follow_redirect(
+        self, crawl: SiteCrawl, response: Response, depth: int, hub: bool
+    ) -> Iterator[Any]:
+        """Record a redirect as an alias of its target, and follow it on the same site."""
+        location = _header(response, b"Location")
+        via = [*response.meta.get("via", []), crawl.canonical(response.url)]
+        if not location or len(via) > _MAX_HOPS:
+            yield self.record(response, "other")
+            return
+        target_url = urljoin(response.url, location)
+        if depth == 0:
+            crawl.adopt_host(target_url)
+        if not crawl.owns(target_url):
+            yield self.record(response, "other")
+            return
+        target = crawl.canonical(target_url)
+        record = self.record(response, "redirect")
+        record.target = target
+        yield record
+        if target in via:
+            return
+        if target in crawl.scheduled and depth > 0:
+            return
+        request = self.page_request(
+            crawl,
+            target_url if depth == 0 else target,
+            depth=depth,
+            hub=hub,
+            force=depth == 0,
+            known_article_id=response.meta.get("known_article_id"),
+            hints=response.meta.get("hints"),
+            previous_links=response.meta.get("previous_links"),
+            validators=None,
+        )
+        request.meta["via"] = via
+        yield request
+
     def page_item(
         self,
         crawl: SiteCrawl,
@@ -309,7 +357,7 @@ class PartySitesSpider(scrapy.Spider):
         depth: int,
         hub: bool,
     ) -> Page:
-        urls = [*response.meta.get("redirect_urls", []), response.url]
+        urls = [*response.meta.get("via", []), response.url]
         canonical_urls = [crawl.canonical(u) for u in urls]
         declared = declared_canonical(tree, response.url)
         hints = list(response.meta.get("hints") or [])
@@ -374,12 +422,14 @@ class PartySitesSpider(scrapy.Spider):
                 )
         previous = response.meta.get("previous_links")
         if previous and crawl.incremental:
-            current = {c for c, _ in candidates}
+            articles = {}
             for url in previous:
-                if url not in current:
-                    found = archive.known_url(db, url)
-                    if found is not None and found.article_id is not None and not found.gone:
-                        crawl.dropped.setdefault(url, found.article_id)
+                found = archive.known_url(db, url)
+                if found is not None and found.article_id is not None and not found.gone:
+                    articles[url] = found.article_id
+            current = {c for c, _ in candidates}
+            for url in vanished_from_middle(list(articles), current):
+                crawl.dropped.setdefault(url, articles[url])
         # Nightly: walk on to the next listing page only while pages still hold new links, plus
         # ARCHIVE_PAGINATION_MARGIN pages more (older items shift pages when new ones arrive).
         margin = int(response.meta.get("margin", self.pagination_margin))
@@ -393,6 +443,7 @@ class PartySitesSpider(scrapy.Spider):
             if crawl.admit(canonical):
                 request = self.page_request(crawl, canonical, depth=depth + 1)
                 request.meta["margin"] = margin
+                request.meta["listing"] = True
                 yield request
 
     def follow(
@@ -419,36 +470,45 @@ class PartySitesSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         if crawl.admit(url):
             self.crawler.stats.inc_value("archive/spider/revisits")
+            logger.info("site %s: re-checking %s", crawl.site.id, url)
             yield self.page_request(crawl, url, depth=depth, known_article_id=article_id)
 
     def title_changed(self, db: Any, url: str, link: Link) -> bool:
-        """True when a listing now gives a known article another title (an edit signal)."""
-        if not link.text:
+        """True when a listing now gives a known article another title (an edit signal).
+
+        Listings shorten titles ("…") and add dates, so a link text that is contained in the
+        stored title, or contains it, is the same title.
+        """
+        shown = _comparable_title(link.text)
+        if len(shown) < 12:
             return False
-        for _url, source, title, _date in archive.stored_hints(db, [url]):
-            if source == "listing" and title and title != link.text:
-                return True
-        return False
+        stored = archive.article_title(db, url)
+        if stored is None:
+            return False
+        title = _comparable_title(stored)
+        changed = bool(title) and shown not in title and title not in shown
+        if changed:
+            logger.info("site %s: listing retitled %s: %r -> %r", self.name, url, stored, link.text)
+        return changed
 
     def date_changed(self, db: Any, url: str, hint: Hint) -> bool:
         """True when a feed or sitemap now dates a known article differently (an edit signal)."""
         for _url, source, _title, date_raw in archive.stored_hints(db, [url]):
             if source == hint.source and date_raw and hint.date_raw and date_raw != hint.date_raw:
+                logger.info("%s date moved for %s: %s -> %s", source, url, date_raw, hint.date_raw)
                 return True
         return False
 
     # --- site learning, state, errors --------------------------------------------------------
 
     def learn_site(self, crawl: SiteCrawl, response: Response) -> None:
-        """Learn from the home page's response: IIS means case-insensitive paths."""
+        """Learn from a response's headers: an IIS server means case-insensitive paths."""
         server = response.headers.get(b"Server", b"").decode("latin-1").lower()
         if (
             "iis" in server
             or "asp.net" in response.headers.get(b"X-Powered-By", b"").decode("latin-1").lower()
         ):
             crawl.policy = UrlPolicy(case_insensitive=True)
-        for url in (*response.meta.get("redirect_urls", []), response.url):
-            crawl.adopt_host(url)
 
     def state_db(self) -> Any:
         if getattr(self, "_state_db", None) is None:
@@ -485,7 +545,8 @@ class PartySitesSpider(scrapy.Spider):
         for crawl in self.crawls.values():
             dropped, crawl.dropped = crawl.dropped, {}
             for url, article_id in dropped.items():
-                if url in crawl.scheduled:
+                # Still linked from a page of this run (it moved to page 2): not a vanishing.
+                if url in crawl.scheduled or url in crawl.linked:
                     continue
                 if archive.known_url(db, url) is None:
                     continue
@@ -499,6 +560,19 @@ class PartySitesSpider(scrapy.Spider):
         db = getattr(self, "_state_db", None)
         if db is not None:
             db.conn.close()
+
+
+def vanished_from_middle(previous: list[str], current: set[str]) -> list[str]:
+    """Links of a hub's last visit that are gone now although a link after them is still there.
+
+    New items push old ones off the end of a listing (they shift to page 2); an item missing
+    from the middle was taken down or moved, and is worth a re-check.
+    """
+    still = [i for i, url in enumerate(previous) if url in current]
+    if not still:
+        return []
+    last = still[-1]
+    return [url for url in previous[:last] if url not in current]
 
 
 def _conditional_headers(validators: dict[str, str | None] | None) -> dict[str, str]:
@@ -533,5 +607,7 @@ def _is_html(response: TextResponse) -> bool:
     return not head.startswith((b"%pdf", b"\x89png", b"gif8", b"\xff\xd8", b"pk\x03\x04"))
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+def _comparable_title(text: str) -> str:
+    """Casefolded title words without dates in brackets, ellipses and punctuation."""
+    text = _BRACKETED_DATE_RE.sub(" ", text)
+    return " ".join(_WORD_RE.findall(text.casefold()))

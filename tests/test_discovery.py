@@ -70,7 +70,9 @@ def test_rss_and_atom_entries() -> None:
     ]
     atom = feed_entries(ATOM, "http://x.vn/feed")
     # The publication date wins over the update date.
-    assert [(e.url, e.date_raw) for e in atom] == [("http://x.vn/b.html", "2020-02-03T10:00:00+07:00")]
+    assert [(e.url, e.date_raw) for e in atom] == [
+        ("http://x.vn/b.html", "2020-02-03T10:00:00+07:00")
+    ]
 
 
 SITEMAP = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -119,3 +121,20 @@ def test_robots_sitemap_lines() -> None:
         "http://x.vn/sitemap.xml",
         "http://x.vn/s2.xml",
     ]
+
+
+def test_dateless_teaser_does_not_borrow_its_neighbours_date() -> None:
+    html = """<html><body><ul>
+    <li><a href="/a.html">Có ngày</a> (22/04/2024)</li>
+    <li><a href="/b.html">Không ngày</a></li>
+    </ul><div class="item"><a href="/c.html"><img src="c.jpg"></a>
+    <div class="t"><a href="/c.html">Ảnh và tiêu đề</a></div><span>05/06/2021</span></div>
+    </body></html>"""
+    links = {
+        link.url: link.date_raw
+        for link in page_links(lxml.html.document_fromstring(html), "http://x.vn/")
+    }
+    assert links["http://x.vn/a.html"] == "22/04/2024"
+    assert links["http://x.vn/b.html"] is None
+    # A teaser that links its image and its title to the same article still has one date.
+    assert links["http://x.vn/c.html"] == "05/06/2021"
