@@ -25,6 +25,60 @@ from crawler.timezone import VN_TZ
 
 logger = logging.getLogger(__name__)
 
+#: (name, SELECT) of every view the desk needs. Facets and search on articles need the site's
+#: level and provinces next to each article, and year/month as columns Datasette can facet on.
+DESK_VIEWS: tuple[tuple[str, str], ...] = (
+    (
+        "articles_view",
+        """
+        SELECT
+            a.id,
+            a.published,
+            a.title,
+            s.name AS site_name,
+            a.author,
+            s.level,
+            s.province,
+            COALESCE(NULLIF(s.province_now, ''), NULLIF(s.province, '')) AS province_now,
+            substr(a.published, 1, 4) AS year,
+            substr(a.published, 1, 7) AS month,
+            a.copy_of,
+            a.gone_at,
+            a.site_id,
+            a.first_seen,
+            a.url
+        FROM articles AS a
+        LEFT JOIN sites AS s ON s.id = a.site_id
+        """,
+    ),
+    (
+        "copies_view",
+        """
+        SELECT
+            c.copy_id,
+            cp.title AS copy_title,
+            cp.site_id AS copy_site,
+            cp.published AS copy_published,
+            c.original_id,
+            op.title AS original_title,
+            op.site_id AS original_site,
+            op.published AS original_published,
+            c.similarity,
+            c.delay_days
+        FROM copies AS c
+        JOIN articles AS cp ON cp.id = c.copy_id
+        JOIN articles AS op ON op.id = c.original_id
+        """,
+    ),
+)
+
+
+def _desk_view_ddl() -> str:
+    return "".join(
+        f"CREATE VIEW IF NOT EXISTS {name} AS {select.strip()};\n" for name, select in DESK_VIEWS
+    )
+
+
 #: Each entry is one migration, applied once, in order; the index is the schema version.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -157,6 +211,22 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE pages ADD COLUMN target TEXT;
     """,
+    # 4: the title each listing page gave each link: a changed one is the edit signal.
+    """
+    CREATE TABLE IF NOT EXISTS listing_titles (
+        url TEXT NOT NULL, page TEXT NOT NULL, title TEXT, seen TEXT,
+        PRIMARY KEY (url, page)
+    ) WITHOUT ROWID;
+    """,
+    # 5: the researcher's desk: views with site level and provinces, and the indexes its
+    # default sort, coverage calendar and edits/deletions queries need at a million articles.
+    _desk_view_ddl()
+    + """
+    CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+    CREATE INDEX IF NOT EXISTS articles_site_first_seen ON articles(site_id, first_seen);
+    CREATE INDEX IF NOT EXISTS articles_gone_at ON articles(gone_at) WHERE gone_at IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS article_versions_superseded ON article_versions(superseded_at);
+    """,
 )
 
 
@@ -258,13 +328,13 @@ def sync_sites(db: sqlite_utils.Database, sites: Iterable[Site], loaded_at: str)
         for s in sites
     ]
     with transaction(db):
-        db["sites"].upsert_all(rows, pk="id", alter=True)
+        db.table("sites").upsert_all(rows, pk="id", alter=True)
 
 
 def sync_units(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
     """Upsert the gazetteer's administrative units (crawler.gazetteer.unit_rows())."""
     with transaction(db):
-        db["units"].upsert_all(list(rows), pk="code", alter=True)
+        db.table("units").upsert_all(list(rows), pk="code", alter=True)
 
 
 def start_run(db: sqlite_utils.Database, started: str, site_filter: str | None, mode: str) -> int:
@@ -291,13 +361,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int, finished: str, **counts: 
     values = {k: v for k, v in counts.items() if k in allowed}
     values["finished"] = finished
     with transaction(db):
-        db["crawl_runs"].update(run_id, values)
+        db.table("crawl_runs").update(run_id, values)
 
 
 def record_site_run(db: sqlite_utils.Database, run_id: int, site_id: str, **values: Any) -> None:
     """Upsert the per-site line of a run (requests, articles_new, errors, ok)."""
     with transaction(db):
-        db["site_runs"].upsert(
+        db.table("site_runs").upsert(
             {"run_id": run_id, "site_id": site_id, **values}, pk=("run_id", "site_id")
         )
 
@@ -306,7 +376,7 @@ def record_site_run(db: sqlite_utils.Database, run_id: int, site_id: str, **valu
 
 
 def page_states(db: sqlite_utils.Database, site_id: str) -> dict[str, dict[str, Any]]:
-    """Every fetched page of a site: url -> {kind, status, etag, last_modified, article_id, is_hub}."""
+    """Every fetched page of a site: url -> {kind, status, etag, last_modified, ...}."""
     rows = db.execute(
         "SELECT url, kind, status, etag, last_modified, body_hash, article_id, is_hub"
         " FROM pages WHERE site_id = ?",
@@ -430,7 +500,7 @@ def record_pages(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> N
     """Upsert page-state rows (url, site_id, kind, status, etag, last_modified, ...)."""
     if rows:
         with transaction(db):
-            db["pages"].upsert_all(rows, pk="url", alter=True)
+            db.table("pages").upsert_all(rows, pk="url", alter=True)
 
 
 def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> None:
@@ -440,7 +510,8 @@ def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> N
     with transaction(db):
         for row in rows:
             db.execute(
-                "INSERT INTO link_hints (url, source, site_id, title, date_raw, first_seen, last_seen)"
+                "INSERT INTO link_hints"
+                " (url, source, site_id, title, date_raw, first_seen, last_seen)"
                 " VALUES (:url, :source, :site_id, :title, :date_raw, :seen, :seen)"
                 " ON CONFLICT (url, source) DO UPDATE SET title = excluded.title,"
                 " date_raw = COALESCE(excluded.date_raw, link_hints.date_raw),"
@@ -509,17 +580,17 @@ def article_by_id(db: sqlite_utils.Database, article_id: int) -> StoredArticle |
 
 def insert_article(db: sqlite_utils.Database, values: dict[str, Any]) -> int:
     """Insert a new article row; return its id. values holds articles columns."""
-    return int(db["articles"].insert(values, alter=True).last_pk)
+    return int(db.table("articles").insert(values, alter=True).last_pk or 0)
 
 
 def update_article(db: sqlite_utils.Database, article_id: int, values: dict[str, Any]) -> None:
     """Overwrite columns of an existing article."""
-    db["articles"].update(article_id, values, alter=True)
+    db.table("articles").update(article_id, values, alter=True)
 
 
 def save_version(db: sqlite_utils.Database, old: StoredArticle, superseded_at: str) -> None:
     """Keep the superseded text and title of an edited article in article_versions."""
-    db["article_versions"].insert(
+    db.table("article_versions").insert(
         {
             "article_id": old.id,
             "title": old.title,
@@ -567,14 +638,17 @@ def replace_date_evidence(
     """Replace the date_evidence rows of one article."""
     db.execute("DELETE FROM date_evidence WHERE article_id = ?", [article_id])
     if rows:
-        db["date_evidence"].insert_all(({**r, "article_id": article_id} for r in rows), alter=True)
+        db.table("date_evidence").insert_all(
+            ({**r, "article_id": article_id} for r in rows), alter=True
+        )
 
 
 def index_for_search(db: sqlite_utils.Database, article_id: int, title: str, text: str) -> None:
     """(Re)index an article for full-text search, with a diacritic-folded copy (đ -> d)."""
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     db.execute(
-        "INSERT INTO articles_fts (rowid, title, text, title_folded, text_folded) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO articles_fts (rowid, title, text, title_folded, text_folded)"
+        " VALUES (?, ?, ?, ?, ?)",
         [article_id, title, text, fold_vietnamese(title), fold_vietnamese(text)],
     )
 
@@ -585,7 +659,8 @@ def store_response(
     """Keep a compressed copy of a response body for re-extraction; return its SHA-1."""
     digest = hashlib.sha1(body).hexdigest()
     db.execute(
-        "INSERT OR IGNORE INTO responses (hash, content_type, body_gzip, fetched_at) VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO responses (hash, content_type, body_gzip, fetched_at)"
+        " VALUES (?, ?, ?, ?)",
         [digest, content_type, gzip.compress(body, compresslevel=6), fetched_at],
     )
     return digest
@@ -651,7 +726,8 @@ def link_copy(
         [original_id, similarity, copy_id],
     )
     db.execute(
-        "INSERT OR REPLACE INTO copies (copy_id, original_id, similarity, delay_days) VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO copies (copy_id, original_id, similarity, delay_days)"
+        " VALUES (?, ?, ?, ?)",
         [copy_id, original_id, similarity, delay_days],
     )
 
@@ -762,4 +838,23 @@ def move_copies(db: sqlite_utils.Database, old_original: int, new_original: int)
     db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", [new_original, old_original])
     db.execute(
         "UPDATE copies SET original_id = ? WHERE original_id = ?", [new_original, old_original]
+    )
+
+
+def listing_title(db: sqlite_utils.Database, url: str, page: str) -> str | None:
+    """The title listing page `page` gave the link to url on the last visit, or None."""
+    row = db.execute(
+        "SELECT title FROM listing_titles WHERE url = ? AND page = ?", [url, page]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_listing_titles(
+    db: sqlite_utils.Database, page: str, titles: Sequence[tuple[str, str]], seen: str
+) -> None:
+    """Remember the title a listing page gives each of its links."""
+    db.conn.executemany(
+        "INSERT INTO listing_titles (url, page, title, seen) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (url, page) DO UPDATE SET title = excluded.title, seen = excluded.seen",
+        [(url, page, title, seen) for url, title in titles],
     )

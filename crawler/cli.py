@@ -120,7 +120,7 @@ def dateline(text: tuple[str, ...], today: str | None) -> None:
 @click.option("--full", is_flag=True, help="Re-walk every site instead of the incremental run.")
 @click.option("--fail-after", default=3, show_default=True, help="Nights a working site may fail.")
 def nightly(sites: str, db: str, full: bool, fail_after: int) -> None:
-    """The nightly incremental crawl; exits 1 when a site that used to work failed N nights running."""
+    """The nightly incremental crawl; exit 1 when a site that used to work failed N nights."""
     extra = ["-s", "ARCHIVE_FULL=True"] if full else []
     code = run_crawl(sites, db, *extra)
     from crawler.health import failing_sites
@@ -153,8 +153,9 @@ def reextract(db: str, site: str | None) -> None:
 @click.option("--port", default=8001, show_default=True)
 def serve(db: str, host: str, port: int) -> None:
     """Open the archive read-only in Datasette."""
-    from crawler.desk import serve_command
+    from crawler.desk import prepare_archive, serve_command
 
+    prepare_archive(db)
     raise SystemExit(subprocess.call(serve_command(db, host, port), cwd=ROOT))
 
 
@@ -163,9 +164,13 @@ def serve(db: str, host: str, port: int) -> None:
 @click.option("--out", default=str(ROOT / "data" / "releases"), show_default=True)
 def release(db: str, out: str) -> None:
     """Write a versioned snapshot with JSON Lines, Parquet, checksums and CITATION.cff."""
+    from crawler.desk import ReleaseError
     from crawler.desk import release as make_release
 
-    click.echo(str(make_release(db, out)))
+    try:
+        click.echo(str(make_release(db, out)))
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _add_registry_commands() -> None:

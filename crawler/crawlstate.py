@@ -64,7 +64,7 @@ class SiteCrawl:
             self.hosts.add(host)
 
     def admit(self, canonical: str) -> bool:
-        """Reserve a fetch of canonical in this run; False when seen, over the cap, or a query trap."""
+        """Reserve a fetch of canonical in this run; False when seen, over the cap or a trap."""
         if canonical in self.scheduled or self.requests >= self.max_pages:
             return False
         parts = urlsplit(canonical)

@@ -136,10 +136,10 @@ def declared_canonical(tree: lxml.html.HtmlElement, base_url: str) -> str | None
     """The page's rel=canonical (or og:url) as an absolute URL, if any."""
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower() and link.get("href"):
-            return urljoin(base_url, link.get("href", "").strip())
+            return urljoin(base_url, str(link.get("href", "")).strip())
     for meta in tree.iter("meta"):
         if (meta.get("property") or "").lower() == "og:url" and meta.get("content"):
-            return urljoin(base_url, meta.get("content", "").strip())
+            return urljoin(base_url, str(meta.get("content", "")).strip())
     return None
 
 

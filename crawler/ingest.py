@@ -92,6 +92,7 @@ def ingest_page(db: sqlite_utils.Database, page: Page, *, keep_response: bool = 
     kind = page_kind(page)
     with archive.transaction(db):
         archive.record_hints(db, _hint_rows(page.site_id, page.link_hints, seen))
+        archive.record_listing_titles(db, page.url, page.listing_titles, seen)
         if kind != "article":
             gone = 0
             if page.known_article_id is not None and "404" in page.kind_reason:

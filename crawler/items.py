@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crawler.dating import DateCandidate
 
 
 @dataclass(slots=True)
@@ -48,6 +52,8 @@ class Page:
     is_hub: bool = False
     #: (linked URL, hint) pairs: the title and date this page prints beside its links
     link_hints: list[tuple[str, Hint]] = field(default_factory=list)
+    #: (linked URL, link text) pairs when this page is a listing: tomorrow's edit signal
+    listing_titles: list[tuple[str, str]] = field(default_factory=list)
 
     # Filled by ExtractPipeline.
     #: True when the page is an article (not a listing, tag page, static page, soft 404)
@@ -64,8 +70,8 @@ class Page:
     captions: list[str] = field(default_factory=list)
     #: version of the extraction rules that produced text/title/author
     extractor_version: str = ""
-    #: date candidates found on the page (crawler.dating.DateCandidate), chosen by DatePipeline
-    date_candidates: list[object] = field(default_factory=list)
+    #: date candidates found on the page, chosen by DatePipeline
+    date_candidates: list[DateCandidate] = field(default_factory=list)
 
     # Filled by DatePipeline.
     #: ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+07:00; None when nothing trustworthy

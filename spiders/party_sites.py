@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -46,8 +45,6 @@ _KEPT_HEADERS = ("content-type", "etag", "last-modified", "server")
 _GONE = (404, 410)
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_HOPS = 10
-_BRACKETED_DATE_RE = re.compile(r"[(\[]?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}[^)\]]*[)\]]?")
-_WORD_RE = re.compile(r"\w+")
 
 
 class PartySitesSpider(scrapy.Spider):
@@ -69,6 +66,13 @@ class PartySitesSpider(scrapy.Spider):
         self.full_arg = full
         self.registry: list[Site] = []
         self.crawls: dict[str, SiteCrawl] = {}
+        # Set from the crawler's settings in from_crawler.
+        self.db_path = "data/archive.db"
+        self.full = False
+        self.max_pages = 20000
+        self.max_query_variants = 200
+        self.pagination_margin = 0
+        self.revisit_budget = 0
         self._idle_rounds = 0
 
     @classmethod
@@ -91,7 +95,7 @@ class PartySitesSpider(scrapy.Spider):
     def load_sites(self) -> list[Site]:
         """Read the registry; bad rows are logged with their line numbers and skipped."""
         try:
-            sites, errors = load_registry(self.sites_path)
+            sites, errors = load_registry(self.sites_path or "data/sites.csv")
         except RegistryError as exc:
             logger.error("%s", exc)
             return []
@@ -299,8 +303,10 @@ class PartySitesSpider(scrapy.Spider):
         page = self.page_item(crawl, response, tree, depth, hub)
         candidates = self.candidate_links(crawl, links)
         page.links = [canonical for canonical, _link in candidates]
-        if hub or response.meta.get("listing"):
+        is_listing = hub or bool(response.meta.get("listing"))
+        if is_listing:
             crawl.linked.update(page.links)
+            page.listing_titles = [(c, link.text) for c, link in candidates if link.text]
         page.link_hints = [
             (canonical, Hint("listing", link.date_raw, link.text or None))
             for canonical, link in candidates
@@ -310,7 +316,8 @@ class PartySitesSpider(scrapy.Spider):
         for feed in feed_links(tree, response.url):
             if crawl.owns(feed) and crawl.admit(crawl.canonical(feed)):
                 yield self.fetch_request(crawl, feed, "feed", self.parse_feed)
-        yield from self.follow_links(crawl, response, candidates, depth)
+        listing = page.url if is_listing else None
+        yield from self.follow_links(crawl, response, candidates, depth, listing)
 
     def follow_redirect(
         self, crawl: SiteCrawl, response: Response, depth: int, hub: bool
@@ -395,7 +402,12 @@ class PartySitesSpider(scrapy.Spider):
         return list(seen.items())
 
     def follow_links(
-        self, crawl: SiteCrawl, response: Response, candidates: list[tuple[str, Link]], depth: int
+        self,
+        crawl: SiteCrawl,
+        response: Response,
+        candidates: list[tuple[str, Link]],
+        depth: int,
+        listing: str | None,
     ) -> Iterator[scrapy.Request]:
         """Schedule the links of a page; nightly runs skip what the archive already has."""
         new_articles = 0
@@ -412,7 +424,11 @@ class PartySitesSpider(scrapy.Spider):
                 continue
             known = archive.known_url(db, canonical) if crawl.incremental else None
             if known is not None:
-                if known.kind == "article" and self.title_changed(db, canonical, link):
+                if (
+                    known.kind == "article"
+                    and listing
+                    and self.retitled(db, canonical, listing, link)
+                ):
                     yield from self.revisit(crawl, canonical, known.article_id, depth + 1)
                 continue
             new_articles += 1
@@ -432,7 +448,8 @@ class PartySitesSpider(scrapy.Spider):
                 crawl.dropped.setdefault(url, articles[url])
         # Nightly: walk on to the next listing page only while pages still hold new links, plus
         # ARCHIVE_PAGINATION_MARGIN pages more (older items shift pages when new ones arrive).
-        margin = int(response.meta.get("margin", self.pagination_margin))
+        left = response.meta.get("margin")
+        margin = int(left) if left is not None else self.pagination_margin
         if crawl.incremental and new_articles == 0:
             if margin <= 0:
                 return
@@ -449,7 +466,7 @@ class PartySitesSpider(scrapy.Spider):
     def follow(
         self, crawl: SiteCrawl, url: str, *, depth: int, hint: Hint
     ) -> Iterator[scrapy.Request]:
-        """Follow one feed/sitemap entry; nightly runs re-check a known article when its date moved."""
+        """Follow a feed/sitemap entry; nightly runs re-check a known article whose date moved."""
         if not crawl.owns(url) or is_asset(url) or is_print_variant(url):
             return
         canonical = crawl.canonical(url)
@@ -473,23 +490,13 @@ class PartySitesSpider(scrapy.Spider):
             logger.info("site %s: re-checking %s", crawl.site.id, url)
             yield self.page_request(crawl, url, depth=depth, known_article_id=article_id)
 
-    def title_changed(self, db: Any, url: str, link: Link) -> bool:
-        """True when a listing now gives a known article another title (an edit signal).
-
-        Listings shorten titles ("…") and add dates, so a link text that is contained in the
-        stored title, or contains it, is the same title.
-        """
-        shown = _comparable_title(link.text)
-        if len(shown) < 12:
+    def retitled(self, db: Any, url: str, listing: str, link: Link) -> bool:
+        """True when this listing now gives a known article another title than last time."""
+        before = archive.listing_title(db, url, listing)
+        if before is None or not link.text or before == link.text:
             return False
-        stored = archive.article_title(db, url)
-        if stored is None:
-            return False
-        title = _comparable_title(stored)
-        changed = bool(title) and shown not in title and title not in shown
-        if changed:
-            logger.info("site %s: listing retitled %s: %r -> %r", self.name, url, stored, link.text)
-        return changed
+        logger.info("listing %s retitled %s: %r -> %r", listing, url, before, link.text)
+        return True
 
     def date_changed(self, db: Any, url: str, hint: Hint) -> bool:
         """True when a feed or sitemap now dates a known article differently (an edit signal)."""
@@ -503,10 +510,10 @@ class PartySitesSpider(scrapy.Spider):
 
     def learn_site(self, crawl: SiteCrawl, response: Response) -> None:
         """Learn from a response's headers: an IIS server means case-insensitive paths."""
-        server = response.headers.get(b"Server", b"").decode("latin-1").lower()
+        server = (response.headers.get(b"Server") or b"").decode("latin-1").lower()
         if (
             "iis" in server
-            or "asp.net" in response.headers.get(b"X-Powered-By", b"").decode("latin-1").lower()
+            or "asp.net" in (response.headers.get(b"X-Powered-By") or b"").decode("latin-1").lower()
         ):
             crawl.policy = UrlPolicy(case_insensitive=True)
 
@@ -605,9 +612,3 @@ def _is_html(response: TextResponse) -> bool:
         return False
     head = response.body[:1024].lstrip().lower()
     return not head.startswith((b"%pdf", b"\x89png", b"gif8", b"\xff\xd8", b"pk\x03\x04"))
-
-
-def _comparable_title(text: str) -> str:
-    """Casefolded title words without dates in brackets, ellipses and punctuation."""
-    text = _BRACKETED_DATE_RE.sub(" ", text)
-    return " ".join(_WORD_RE.findall(text.casefold()))

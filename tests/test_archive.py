@@ -36,9 +36,13 @@ def test_open_archive_is_wal_and_migrated(tmp_path: Path) -> None:
 
 
 def test_transaction_rolls_back_on_error(fresh_db: sqlite_utils.Database) -> None:
-    with pytest.raises(RuntimeError, match="boom"), archive.transaction(fresh_db):
-        _article(fresh_db, "http://x.vn/a", "A", "text")
-        raise RuntimeError("boom")
+    def write_then_fail() -> None:
+        with archive.transaction(fresh_db):
+            _article(fresh_db, "http://x.vn/a", "A", "text")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
     assert fresh_db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     assert fresh_db.execute("SELECT count(*) FROM article_urls").fetchone()[0] == 0
 
@@ -48,7 +52,9 @@ def test_transaction_rolls_back_on_error(fresh_db: sqlite_utils.Database) -> Non
     ["tuyên giáo", "tuyen giao", "Đảng", "dang", "TUYÊN GIÁO", '"tuyen giao"'],
     ids=["diacritics", "folded", "d-stroke", "d-folded", "upper", "phrase"],
 )
-def test_search_finds_with_or_without_diacritics(fresh_db: sqlite_utils.Database, query: str) -> None:
+def test_search_finds_with_or_without_diacritics(
+    fresh_db: sqlite_utils.Database, query: str
+) -> None:
     wanted = _article(fresh_db, "http://x.vn/a", "Công tác tuyên giáo của Đảng", "Hội nghị.")
     # Shares "giao" but not "tuyên"/"tuyến": a diacritic-free query must still tell them apart.
     _article(fresh_db, "http://x.vn/b", "Giao thông nông thôn", "Đường mới hoàn thành.")
@@ -61,7 +67,7 @@ def test_search_finds_with_or_without_diacritics(fresh_db: sqlite_utils.Database
 def test_mark_gone_keeps_the_row(fresh_db: sqlite_utils.Database) -> None:
     article_id = _article(fresh_db, "http://x.vn/a", "A", "text")
     assert archive.mark_gone(fresh_db, ["http://x.vn/a"], "2026-11-24T03:00:00+07:00") == 1
-    row = fresh_db["articles"].get(article_id)
+    row = fresh_db.table("articles").get(article_id)
     assert row["gone_at"] == "2026-11-24T03:00:00+07:00"
     assert row["text"] == "text"
     # A second 404 does not move the date.
@@ -71,8 +77,12 @@ def test_mark_gone_keeps_the_row(fresh_db: sqlite_utils.Database) -> None:
 def test_known_url_by_page_or_alias(fresh_db: sqlite_utils.Database) -> None:
     article_id = _article(fresh_db, "http://x.vn/a", "A", "text")
     archive.add_urls(fresh_db, article_id, ["http://x.vn/print/a"], "2026-11-23T03:00:00+07:00")
-    archive.record_pages(fresh_db, [{"url": "http://x.vn/list", "site_id": "s1", "kind": "listing"}])
-    assert archive.known_url(fresh_db, "http://x.vn/print/a") == archive.KnownPage("article", article_id)
+    archive.record_pages(
+        fresh_db, [{"url": "http://x.vn/list", "site_id": "s1", "kind": "listing"}]
+    )
+    assert archive.known_url(fresh_db, "http://x.vn/print/a") == archive.KnownPage(
+        "article", article_id
+    )
     assert archive.known_url(fresh_db, "http://x.vn/list") == archive.KnownPage("listing", None)
     assert archive.known_url(fresh_db, "http://x.vn/new") is None
 

@@ -22,10 +22,24 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 #: The Scrapy-free core: everything that turns bytes into facts (STYLE.md 2.1).
 CORE_MODULES = [
-    "crawler.analysis", "crawler.archive", "crawler.boilerplate", "crawler.crawlstate",
-    "crawler.dating", "crawler.discovery", "crawler.extract", "crawler.finalise",
-    "crawler.fingerprint", "crawler.html", "crawler.ingest", "crawler.items", "crawler.registry",
-    "crawler.rules", "crawler.text", "crawler.timezone", "crawler.urls", "crawler.vndates",
+    "crawler.analysis",
+    "crawler.archive",
+    "crawler.boilerplate",
+    "crawler.crawlstate",
+    "crawler.dating",
+    "crawler.discovery",
+    "crawler.extract",
+    "crawler.finalise",
+    "crawler.fingerprint",
+    "crawler.html",
+    "crawler.ingest",
+    "crawler.items",
+    "crawler.registry",
+    "crawler.rules",
+    "crawler.text",
+    "crawler.timezone",
+    "crawler.urls",
+    "crawler.vndates",
 ]
 
 
@@ -77,7 +91,9 @@ def test_every_make_target_is_documented_and_commented() -> None:
 
 def test_ci_calls_exactly_make_test() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    commands = [line for line in script.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    commands = [
+        line for line in script.splitlines() if line and not line.startswith(("#", "set ", "cd "))
+    ]
     assert commands == ["make test"]
 
 

@@ -17,7 +17,8 @@ from crawler.discovery import (
 
 LISTING = """<html><head><link rel="alternate" type="application/rss+xml" href="/rss/">
 <link rel="canonical" href="/tin-tuc/tuyen-giao/"></head><body>
-<nav><ul class="menu"><li><a href="/">Trang chủ</a></li><li><a href="/tin-tuc/">Tin tức</a></li></ul></nav>
+<nav><ul class="menu"><li><a href="/">Trang chủ</a></li>
+<li><a href="/tin-tuc/">Tin tức</a></li></ul></nav>
 <ul class="list">
 <li><a href="/tin-tuc/a-1.html">Hội nghị tổng kết</a> <em>(12/03/2019)</em></li>
 <li><a href="bai-2.html">Bài hai</a><span>01-02-2020</span></li>
@@ -80,7 +81,8 @@ SITEMAP = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schema
 </urlset>"""
 INDEX = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <sitemap><loc>http://x.vn/s1.xml</loc></sitemap></sitemapindex>"""
-BOMB = b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+BOMB = b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
 <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
 <urlset><url><loc>http://x.vn/&c;</loc></url></urlset>"""
 

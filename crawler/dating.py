@@ -1,0 +1,1100 @@
+"""Choosing an article's publication date: every candidate on a page, a verdict on each, one winner.
+
+``page_date_candidates`` reads a parsed page (read-only: the tree may be shared with the
+extractor) and returns every date it states with where it stands: structured metadata (JSON-LD,
+``<meta>``, microdata, ``<time>``), the visible dateline near the article's heading, and the URL.
+``hint_candidates`` turns what listings, feeds and sitemaps said about the URL into candidates.
+``choose_publication_date`` picks one by a fixed order of trust and records why every other
+candidate lost, for the ``date_evidence`` table.
+
+Order of trust: structured metadata, the dateline near the title, the URL, the feed/sitemap
+entry, the listing date. A date that is not the publication date is rejected with a reason a
+researcher can read: the page-header widget printing today's date, print stamps, related-news
+and document lists, event dates inside the body, dates later than the fetch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from crawler.text import nfc
+from crawler.timezone import VN_TZ
+from crawler.vndates import ParsedDate, fold_same_length, parse_dates
+
+__all__ = [
+    "DateCandidate",
+    "DateChoice",
+    "choose_publication_date",
+    "hint_candidates",
+    "page_date_candidates",
+]
+
+#: Signals in order of trust, best first.
+TRUST_ORDER = ("jsonld", "meta", "time", "dateline", "url", "feed", "sitemap", "listing")
+_STRUCTURED = ("jsonld", "meta", "time")
+_HINT_SOURCES = ("feed", "sitemap", "listing")
+
+#: Dates before this year are history in the text, not when a web page was published.
+MIN_WEB_YEAR = 1990
+#: Metadata this close before the fetch time was printed by the server as it answered.
+RENDER_STAMP_WINDOW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """One date the page (or a listing, feed or sitemap) states, with our verdict on it."""
+
+    #: where it came from: jsonld, meta, time, dateline, url, feed, sitemap, listing
+    signal: str
+    #: the raw text or attribute value the date was read from
+    raw: str
+    #: ISO 8601: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS+07:00"; None when nothing could be read
+    value: str | None
+    #: "minute", "day" or None
+    precision: str | None
+    #: True when labelled as an update ("Cập nhật", dateModified, updated_time)
+    is_update: bool
+    #: None when usable; else why not ("header widget: crawl date", "in related list", ...)
+    rejected: str | None
+    #: preference among usable candidates of the same signal, 0 best (dateline position)
+    rank: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DateChoice:
+    """The publication date chosen for a page, and the evidence for it."""
+
+    #: ISO 8601 "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS+07:00"; None when nothing trustworthy
+    published: str | None
+    #: "minute", "day" or None
+    precision: str | None
+    #: the signal that won (jsonld, meta, time, dateline, url, feed, sitemap, listing) or None
+    source: str | None
+    #: the raw text the date was read from
+    raw: str | None
+    #: ISO 8601 of the last update the page states, if any
+    updated: str | None
+    #: one row per candidate: {"signal", "raw", "parsed", "accepted": 0/1, "reason"}
+    evidence: tuple[dict[str, object], ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------- structured metadata
+
+# <meta name|property|itemprop> keys, lower-case. Published first, then modified.
+_META_PUBLISHED = frozenset(
+    {
+        "article:published_time",
+        "og:article:published_time",
+        "og:published_time",
+        "article:published",
+        "article.published",
+        "article_date_original",
+        "datepublished",
+        "datecreated",
+        "date",
+        "pubdate",
+        "publishdate",
+        "publish_date",
+        "publish-date",
+        "published_time",
+        "published-date",
+        "published_date",
+        "publication_date",
+        "date_published",
+        "creation_date",
+        "created",
+        "post_date",
+        "sailthru.date",
+        "parsely-pub-date",
+        "originalpublicationdate",
+        "dc.date",
+        "dc.date.issued",
+        "dc.date.created",
+        "dcterms.date",
+        "dcterms.issued",
+        "dcterms.created",
+        "citation_publication_date",
+        "citation_date",
+    }
+)
+_META_MODIFIED = frozenset(
+    {
+        "article:modified_time",
+        "og:article:modified_time",
+        "og:updated_time",
+        "article.updated",
+        "datemodified",
+        "dateupdated",
+        "modified",
+        "updated_time",
+        "last-modified",
+        "lastmod",
+        "dc.date.modified",
+        "dcterms.modified",
+    }
+)
+_JSONLD_PUBLISHED = ("datePublished", "dateCreated", "uploadDate")
+_JSONLD_MODIFIED = ("dateModified",)
+_ARTICLE_TYPES = re.compile(r"article|posting|report|news", re.IGNORECASE)
+
+# ---------------------------------------------------------------- page layout
+
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "select",
+        "option",
+        "textarea",
+        "iframe",
+        "svg",
+        "object",
+        "button",
+        "input",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TITLE_CLASS = re.compile(r"title|tieu-?de|headline|heading", re.IGNORECASE)
+_WS = re.compile(r"\s+")
+
+#: A line with at least this many letters, not a dateline, is running text (lead or body).
+PROSE_LETTERS = 80
+#: The bar for pages that have no such line (short notices).
+SHORT_PROSE_LETTERS = 30
+#: A dateline line holds little besides its date: label, weekday, view counter, category.
+DATELINE_RESIDUE = 60
+DATELINE_RESIDUE_LABELLED = 120
+#: Letters allowed between a dateline above the heading and the heading itself.
+ABOVE_TITLE_LETTERS = 80
+#: The same when no heading was found and the first line of running text is the anchor.
+ABOVE_TEXT_LETTERS = 200
+#: Running text allowed between the heading and a dateline below it (a lead paragraph).
+BELOW_TITLE_PROSE = 600
+# Ranks of usable visible dates (lower is better): below the heading, then above it, then
+# labelled dates below the article text; within each, the nearer to the heading the better.
+RANK_BELOW = 0
+RANK_ABOVE = 100_000
+RANK_FAR = 200_000
+RANK_REJECTED = 1_000_000
+#: Items of a list of dated links or teasers are short; body paragraphs are not.
+LIST_ITEM_LETTERS = 200
+#: A dated line this short is a list item even without a link ("Kế hoạch số … ngày …").
+SHORT_ITEM_LETTERS = 60
+#: Evidence shows a date's whole line up to this length, else a window around the date.
+EVIDENCE_LINE = 120
+#: A link with a text this long is an article title: the line lists another article.
+LINK_TITLE_LETTERS = 20
+# Links of page tools, which sit beside datelines: print, e-mail, share.
+_TOOL_HREF = re.compile(r"print|email|mail|share|facebook|zalo|twitter|sharer|viewmode")
+
+# Class/id words of blocks that list other articles or documents (folded, lower-case).
+_RELATED_CLASS = re.compile(
+    r"related|relate|lien-?quan|lienquan|tin-?khac|othernews|other-news|other_news|newsdifferent"
+    r"|cung-?chuyen-?muc|xem-?them|tin-?cu|tin-?moi|more-?news|van-?ban|block-docs|docs"
+    r"|comment|binh-?luan|y-?kien"
+)
+# Class/id words and tags of page chrome beside or around the article.
+_CHROME_CLASS = re.compile(
+    r"sidebar|side-bar|(?:^|[\s_-])(?:nav|navbar|menu|banner|col-?left|col-?right|cot-?trai|cot-?phai)"
+    r"(?:$|[\s_-])"
+)
+_CHROME_TAGS = frozenset({"aside", "nav"})
+_FOOTER_CLASS = re.compile(r"footer|copyright|ban-?quyen")
+# A cited document's number just before its date: "Nghị quyết số 35-NQ/TW ngày 22/10/2018".
+# Also "12/2019/QĐ-UBND", "1234/QĐ-UBND", "08-QĐi/TW".
+_DOC_NUMBER = re.compile(r"(?<!\d)\d{1,5}(?:/\d{4})?[-/][A-ZĐ][A-ZĐa-zđ]{0,5}[-/][A-ZĐ]")
+#: How far before a date a cited document's number is looked for.
+DOC_NUMBER_WINDOW = 50
+# Section headings that introduce such lists: "Các tin khác", "Tin liên quan", "Văn bản mới".
+_RELATED_HEADING = re.compile(
+    r"^(?:cac |nhung )?(?:tin|tin tuc|bai|bai viet|van ban|thong bao)"
+    r"(?: da dua| da dang)?\s*(?:khac|lien quan|cu hon|moi hon|moi|cung chuyen muc|da dua|da dang"
+    r"|xem nhieu|doc nhieu|noi bat|truoc|sau)\b.{0,30}$"
+    r"|^(?:xem them|doc them|y kien ban doc|binh luan)\b.{0,30}$"
+)
+
+
+@dataclass(slots=True)
+class _Layout:
+    """The page as one string of visible text: a newline between blocks, offsets per element."""
+
+    text: str
+    owner_offsets: list[int]
+    owners: list[Any]
+    spans: dict[Any, tuple[int, int]]
+
+    def owner_at(self, pos: int) -> Any:
+        i = bisect_right(self.owner_offsets, pos) - 1
+        return self.owners[max(i, 0)]
+
+    def line_bounds(self, pos: int) -> tuple[int, int]:
+        lo = self.text.rfind("\n", 0, pos) + 1
+        hi = self.text.find("\n", pos)
+        return lo, (len(self.text) if hi < 0 else hi)
+
+
+def _is_hidden(el: Any) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _layout(tree: Any) -> _Layout:
+    """Linearise the visible text of ``tree`` without modifying it."""
+    parts: list[str] = []
+    length = 0
+    owner_offsets: list[int] = []
+    owners: list[Any] = []
+    spans: dict[Any, tuple[int, int]] = {}
+    starts: dict[Any, int] = {}
+
+    pending_gap = False
+
+    def emit(text: str | None, owner: Any) -> None:
+        nonlocal length, pending_gap
+        if not text:
+            return
+        piece = _WS.sub(" ", nfc(text))
+        if not piece:
+            return
+        if pending_gap and parts and parts[-1][-1:].isalnum() and piece[0].isalnum():
+            # "<span>19/07/2024</span><span>10:30</span>" reads as two words, as on screen.
+            parts.append(" ")
+            length += 1
+        pending_gap = False
+        owner_offsets.append(length)
+        owners.append(owner)
+        parts.append(piece)
+        length += len(piece)
+
+    def newline() -> None:
+        nonlocal length
+        if parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+            length += 1
+
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    # Explicit stack: (element, entering?). Deeply nested legacy table layouts overflow recursion.
+    stack: list[tuple[Any, bool]] = [(root, True)]
+    while stack:
+        el, entering = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else None
+        parent = el.getparent()
+        if tag is None:  # comment or processing instruction: only its tail is text
+            emit(el.tail, parent)
+            continue
+        tag = tag.lower()
+        if entering:
+            if tag in _SKIP_TAGS or _is_hidden(el):
+                if el is not root:
+                    emit(el.tail, parent)
+                continue
+            if tag == "br":
+                newline()
+                emit(el.tail, parent)
+                continue
+            if tag in _BLOCK_TAGS:
+                newline()
+            else:
+                pending_gap = True
+            starts[el] = length
+            emit(el.text, el)
+            stack.append((el, False))
+            stack.extend((child, True) for child in reversed(el))
+        else:
+            if tag in _BLOCK_TAGS:
+                newline()
+            else:
+                pending_gap = True
+            spans[el] = (starts.pop(el), length)
+            if el is not root:
+                emit(el.tail, parent)
+    return _Layout("".join(parts), owner_offsets, owners, spans)
+
+
+def _fold(text: str) -> str:
+    return _WS.sub(" ", fold_same_length(nfc(text))).strip()
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def _ink(text: str) -> int:
+    """Visible characters (anything but white space): distances on the page."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def _classes(el: Any) -> str:
+    return fold_same_length(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+def _page_titles(tree: Any) -> list[str]:
+    titles = [t.text_content() for t in tree.iter("title")]
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        if key in ("og:title", "twitter:title", "title", "dc.title"):
+            titles.append(meta.get("content") or "")
+    for obj in _jsonld_objects(tree):
+        headline = obj.get("headline") or obj.get("name")
+        if isinstance(headline, str):
+            titles.append(headline)
+    return [f for f in (_fold(t) for t in titles) if f]
+
+
+def _prose_lines(layout: _Layout) -> list[tuple[int, int]]:
+    """Spans of the lines of running text; a page of short paragraphs uses a lower bar."""
+    lines: list[tuple[int, int, int]] = []
+    pos = 0
+    for line in layout.text.split("\n"):
+        lines.append((pos, pos + len(line), _letters(line)))
+        pos += len(line) + 1
+    for bar in (PROSE_LETTERS, SHORT_PROSE_LETTERS):
+        prose = [(s, e) for s, e, n in lines if n >= bar]
+        if prose:
+            return prose
+    return []
+
+
+def _find_heading(
+    tree: Any, layout: _Layout, title: str | None, prose: list[tuple[int, int]]
+) -> Any | None:
+    """The article's main heading element: the one matching the title, closest above the text.
+
+    Candidates are h1-h6 and elements classed like a title; any element whose whole text is the
+    title qualifies too (old table layouts set titles in <b> or <font>). Ties go to the one with
+    the fewest letters between it and the first line of running text below it, which tells the
+    article's heading from a site name that is also part of ``<title>``.
+    """
+    wanted = _fold(title) if title else ""
+    page_titles = _page_titles(tree)
+    best: tuple[int, int, int] | None = None  # (-match, distance, start)
+    best_el: Any | None = None
+    prose_starts = [s for s, _ in prose]
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el not in layout.spans:
+            continue
+        tag = el.tag.lower()
+        is_heading_like = tag in _HEADING_TAGS or bool(_TITLE_CLASS.search(_classes(el)))
+        start, end = layout.spans[el]
+        if end - start > 2000 or not 8 <= _letters(layout.text[start:end]) <= 400:
+            continue
+        text = _fold(layout.text[start:end])
+        match = 0
+        if wanted:
+            if text == wanted:
+                match = 4
+            elif is_heading_like and len(wanted) >= 12 and (wanted in text or text in wanted):
+                match = 3
+        if not match:
+            for pt in page_titles:
+                if text == pt:
+                    match = 2
+                    break
+                if is_heading_like and len(text) >= 12 and text in pt:
+                    match = 1
+        if not match and tag not in ("h1", "h2", "h3") and not is_heading_like:
+            continue
+        if tag in ("a", "html", "body"):
+            continue
+        i = bisect_right(prose_starts, end)
+        if i >= len(prose_starts):
+            continue  # nothing is written below it: not the article's heading
+        distance = _letters(layout.text[end : prose_starts[i]])
+        if not match and distance > 500:
+            continue
+        key = (-match, distance, start)
+        if best is None or key < best:
+            best, best_el = key, el
+    return best_el
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+
+def _jsonld_objects(tree: Any) -> Iterator[dict[str, Any]]:
+    """Top-level JSON-LD objects (and @graph members); nested lists of other items are ignored."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                yield from (g for g in graph if isinstance(g, dict))
+            else:
+                yield item
+
+
+def _jsonld_type(obj: dict[str, Any]) -> str:
+    t = obj.get("@type")
+    if isinstance(t, list):
+        return " ".join(str(x) for x in t)
+    return str(t or "")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _after_fetch(parsed: ParsedDate, fetched_at: datetime) -> bool:
+    if parsed.precision == "minute":
+        return parsed.value > fetched_at
+    return parsed.value.date() > fetched_at.astimezone(VN_TZ).date()
+
+
+def _basic_rejection(parsed: ParsedDate, fetched_at: datetime) -> str | None:
+    if parsed.label == "printed":
+        return "print stamp: the date the page was printed"
+    if parsed.year_inferred:
+        return "no year stated"
+    if parsed.value.year < MIN_WEB_YEAR:
+        return f"before {MIN_WEB_YEAR}: a date in the text, not a web publication"
+    if _after_fetch(parsed, fetched_at):
+        return "after fetch time"
+    return None
+
+
+def _candidate(
+    signal: str,
+    raw: str,
+    parsed: ParsedDate | None,
+    is_update: bool,
+    rejected: str | None,
+    rank: int = 0,
+) -> DateCandidate:
+    return DateCandidate(
+        signal=signal,
+        raw=raw.strip()[:300],
+        value=parsed.iso() if parsed else None,
+        precision=parsed.precision if parsed else None,
+        is_update=is_update,
+        rejected=rejected if parsed else (rejected or "no date found"),
+        rank=rank,
+    )
+
+
+def _machine_candidate(
+    signal: str, raw: str, is_update: bool, fetched_at: datetime, today: date
+) -> DateCandidate:
+    dates = parse_dates(raw, today=today)
+    parsed = dates[0] if dates else None
+    rejected = _basic_rejection(parsed, fetched_at) if parsed else "no date found"
+    # A template that prints "now" into its metadata: the value is the moment we fetched.
+    is_stamp = (
+        parsed is not None
+        and signal in _STRUCTURED
+        and parsed.precision == "minute"
+        and fetched_at - parsed.value <= RENDER_STAMP_WINDOW
+    )
+    if is_stamp and not rejected:
+        rejected = "equals the fetch time: stamped when the page was served"
+    return _candidate(signal, raw, parsed, is_update, rejected)
+
+
+# ---------------------------------------------------------------- visible dates
+
+
+@dataclass(slots=True)
+class _Page:
+    layout: _Layout
+    heading: tuple[int, int] | None
+    heading_el: Any | None
+    anchor: tuple[int, int] | None  # heading, else the first line of running text
+    prose: list[tuple[int, int]]
+    heading_ancestors: set[Any]
+    fetch_day: date
+    #: sorted offsets of every date with a stated year
+    date_starts: list[int] = field(default_factory=list)
+
+
+def _in_link(el: Any) -> bool:
+    node = el
+    while node is not None:
+        if isinstance(node.tag, str) and node.tag.lower() == "a":
+            return True
+        node = node.getparent()
+    return False
+
+
+def _related_container(el: Any, page: _Page) -> bool:
+    """True when ``el`` sits in a block named like a related/other-news/document list."""
+    node = el
+    while node is not None and node not in page.heading_ancestors:
+        if isinstance(node.tag, str) and _RELATED_CLASS.search(_classes(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _is_article_link(a: Any, text: str) -> bool:
+    """A link titled like an article: long text, to a page (not a tool or a share button)."""
+    href = (a.get("href") or "").strip().lower()
+    if not href or href.startswith(("#", "javascript:", "mailto:")) or _TOOL_HREF.search(href):
+        return False
+    return _letters(text) >= LINK_TITLE_LETTERS
+
+
+def _line_lists_article(page: _Page, lo: int, hi: int, date_el: Any) -> bool:
+    """True when the date's list item (li, tr, dd) or line carries a link titled like an article."""
+    node = date_el
+    while node is not None and node not in page.heading_ancestors:
+        if isinstance(node.tag, str) and node.tag.lower() in ("li", "tr", "dd"):
+            return any(_is_article_link(a, a.text_content()) for a in node.iter("a"))
+        node = node.getparent()
+    # Not in a list item: look at the links whose text lies on the date's line.
+    return any(
+        start >= lo
+        and end <= hi
+        and isinstance(el.tag, str)
+        and el.tag.lower() == "a"
+        and _is_article_link(el, page.layout.text[start:end])
+        for el, (start, end) in page.layout.spans.items()
+    )
+
+
+def _in_dated_list(el: Any, page: _Page) -> bool:
+    """True when the date's block is one of a run of look-alike dated items (a news list).
+
+    Walks up from the date's element to the block holding the heading; at each level counts the
+    siblings with the same tag and class that look like list items (a link titled like an
+    article, or a short line) and hold a dated year of their own. Two or more make a list:
+    "<p><a>…</a><br>12/03/2019</p>" repeated in a sidebar. Body paragraphs are neither.
+    """
+    node = el
+    while node is not None and node not in page.heading_ancestors:
+        parent = node.getparent()
+        if parent is None:
+            break
+        key = (node.tag, node.get("class"))
+        alike = 0
+        for sib in parent:
+            if sib is node or (sib.tag, sib.get("class")) != key or sib not in page.layout.spans:
+                continue
+            if _is_dated_item(sib, page):
+                alike += 1
+                if alike >= 2:
+                    return True
+        node = parent
+    return False
+
+
+def _is_dated_item(el: Any, page: _Page) -> bool:
+    s, e = page.layout.spans[el]
+    if e - s > 4 * LIST_ITEM_LETTERS:
+        return False
+    letters = _letters(page.layout.text[s:e])
+    if letters > LIST_ITEM_LETTERS:
+        return False
+    i = bisect_left(page.date_starts, s)
+    if i >= len(page.date_starts) or page.date_starts[i] >= e:
+        return False
+    if letters <= SHORT_ITEM_LETTERS:
+        return True
+    return any(_is_article_link(a, a.text_content()) for a in el.iter("a"))
+
+
+def _under_related_heading(page: _Page, start: int) -> bool:
+    if page.anchor is None:
+        return False
+    lo = page.anchor[1]
+    if start <= lo:
+        return False
+    for line in page.layout.text[lo:start].split("\n")[:-1]:
+        folded = _fold(line)
+        if folded and len(folded) <= 60 and _RELATED_HEADING.match(folded):
+            return True
+    return False
+
+
+def _residue(line: str, line_dates: list[ParsedDate], lo: int) -> str:
+    out = line
+    for d in sorted(line_dates, key=lambda x: x.start, reverse=True):
+        a, b = d.start - lo, d.end - lo
+        out = out[:a] + " " + out[b:]
+    return out
+
+
+def _prose_before(page: _Page, lo: int, hi: int) -> tuple[int, int]:
+    """(letters, lines) of running text lying wholly between offsets lo and hi."""
+    letters = lines = 0
+    for s, e in page.prose:
+        if s >= lo and e <= hi:
+            letters += _letters(page.layout.text[s:e])
+            lines += 1
+    return letters, lines
+
+
+def _in_footer(el: Any, page: _Page) -> bool:
+    """True when ``el`` is in the page footer (not an <article>'s own footer)."""
+    node = el
+    inside_article = False
+    footer = False
+    while node is not None:
+        if isinstance(node.tag, str):
+            tag = node.tag.lower()
+            if tag == "article":
+                inside_article = True
+            if node not in page.heading_ancestors and (
+                tag == "footer" or _FOOTER_CLASS.search(_classes(node))
+            ):
+                footer = True
+        node = node.getparent()
+    return footer and not inside_article
+
+
+def _in_chrome(el: Any, page: _Page) -> bool:
+    """True when ``el`` sits in a sidebar, menu or banner that does not hold the heading."""
+    node = el
+    while node is not None and node not in page.heading_ancestors:
+        if isinstance(node.tag, str) and (
+            node.tag.lower() in _CHROME_TAGS or _CHROME_CLASS.search(_classes(node))
+        ):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _in_heading_apart(page: _Page, el: Any) -> bool:
+    """True when ``el`` is an element of its own in the heading: "Title <span>(date)</span>"."""
+    if page.heading_el is None or el is page.heading_el:
+        return False
+    node = el.getparent()
+    while node is not None:
+        if node is page.heading_el:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _judge_visible(
+    page: _Page, d: ParsedDate, all_dates: list[ParsedDate], fetched_at: datetime
+) -> tuple[str | None, int]:
+    """Verdict (a rejection, or None) and rank (0 best) for a date printed on the page."""
+    basic = _basic_rejection(d, fetched_at)
+    if basic:
+        return basic, RANK_REJECTED
+    layout = page.layout
+    el = layout.owner_at(d.start)
+    if page.anchor is None:
+        return "no article heading or text on the page to anchor a dateline", RANK_REJECTED
+    a0, a1 = page.anchor
+    is_fetch_day = d.value.date() == page.fetch_day
+    lo, hi = layout.line_bounds(d.start)
+    line = layout.text[lo:hi]
+    if page.heading is not None and d.end > a0 and d.start < a1:
+        own = layout.spans.get(el, (d.start, d.end))
+        own_text = layout.text[own[0] : own[1]]
+        if _in_heading_apart(page, el) and _letters(own_text) - _letters(d.raw) <= 20:
+            return None, 0  # "Title <span>(19/07/2024)</span>": the dateline set in the heading
+        return "in the title: a date the headline is about", RANK_REJECTED
+    if _in_link(el):
+        return "in a link: a teaser or related-article list", RANK_REJECTED
+    if _DOC_NUMBER.search(line[max(d.start - lo - DOC_NUMBER_WINDOW, 0) : max(d.start - lo, 0)]):
+        return "date of a cited document (số …/…)", RANK_REJECTED
+    same_line = [x for x in all_dates if lo <= x.start < hi]
+    residue = _residue(line, same_line, lo)
+    limit = DATELINE_RESIDUE_LABELLED if d.label else DATELINE_RESIDUE
+    after = _fold(layout.text[d.end : hi])
+    sentence_follows = after.startswith(",") and _letters(after) >= 20 and not d.label
+    is_dateline_like = _letters(residue) <= limit and not sentence_follows
+    if d.start < a0:
+        if is_fetch_day:
+            return "header widget: crawl date", RANK_REJECTED
+        room = ABOVE_TITLE_LETTERS if page.heading is not None else ABOVE_TEXT_LETTERS
+        if _letters(layout.text[d.end : a0]) > room:
+            return "page chrome: before main heading", RANK_REJECTED
+        if _in_chrome(el, page):
+            return "page chrome: sidebar or navigation", RANK_REJECTED
+        if _related_container(el, page) or _line_lists_article(page, lo, hi, el):
+            return "in related list", RANK_REJECTED
+        if _in_dated_list(el, page):
+            return "in a list of dated items", RANK_REJECTED
+        if not is_dateline_like:
+            return "in running text above the heading", RANK_REJECTED
+        return None, RANK_ABOVE + _ink(layout.text[d.end : a0])
+    # Below the heading.
+    if _in_footer(el, page):
+        return "page footer", RANK_REJECTED
+    if _in_chrome(el, page):
+        return "page chrome: sidebar or navigation", RANK_REJECTED
+    if _related_container(el, page) or _line_lists_article(page, lo, hi, el):
+        return "in related list", RANK_REJECTED
+    if _under_related_heading(page, d.start):
+        return "in related list (under an other-news heading)", RANK_REJECTED
+    if not is_dateline_like:
+        return "in body text: a date the article is about", RANK_REJECTED
+    letters, lines = _prose_before(page, a1, lo)
+    distance = _ink(layout.text[a1 : d.start])
+    if lines <= 1 and letters <= BELOW_TITLE_PROSE:
+        # Right below the heading. Short dated paragraphs of a notice may follow; they do not
+        # make the dateline an item of a list.
+        return None, RANK_BELOW + distance
+    if _in_dated_list(el, page):
+        return "in a list of dated items", RANK_REJECTED
+    if d.label in ("published", "updated"):
+        if is_fetch_day:
+            return "crawl date below the article text", RANK_REJECTED
+        return None, RANK_FAR + distance
+    return "after the article text: not the article's dateline", RANK_REJECTED
+
+
+def _context(layout: _Layout, d: ParsedDate) -> str:
+    """The date's line when short (the dateline as printed), else a window around the date."""
+    lo, hi = layout.line_bounds(d.start)
+    if hi - lo <= EVIDENCE_LINE:
+        return layout.text[lo:hi].strip()
+    a, b = max(lo, d.start - 50), min(hi, d.end + 20)
+    return ("…" if a > lo else "") + layout.text[a:b].strip() + ("…" if b < hi else "")
+
+
+def _visible_candidates(tree: Any, page: _Page, fetched_at: datetime) -> list[DateCandidate]:
+    layout = page.layout
+    dates = parse_dates(layout.text, today=page.fetch_day)
+    page.date_starts = [d.start for d in dates if not d.year_inferred]
+    out: list[tuple[int, DateCandidate]] = []
+    for d in dates:
+        rejected, rank = _judge_visible(page, d, dates, fetched_at)
+        raw = _context(layout, d)
+        is_update = d.label == "updated"
+        out.append((d.start, _candidate("dateline", raw, d, is_update, rejected, rank)))
+    # <time datetime> and visible microdata: machine-readable values at a visible position.
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el not in layout.spans:
+            continue
+        tag = el.tag.lower()
+        prop = (el.get("itemprop") or "").strip()
+        if tag == "meta":
+            continue
+        if tag != "time" and prop not in ("datePublished", "dateModified", "dateCreated"):
+            continue
+        raw = el.get("datetime") or el.get("content") or el.text_content()
+        if not raw or not raw.strip():
+            continue
+        is_update = prop == "dateModified" or "updat" in _classes(el) or "modif" in _classes(el)
+        parsed_all = parse_dates(raw, today=page.fetch_day)
+        start = layout.spans[el][0]
+        if not parsed_all:
+            out.append((start, _candidate("time", raw, None, is_update, "no date found")))
+            continue
+        p = parsed_all[0]
+        # Judge it where it stands, as if its value were printed there.
+        probe = ParsedDate(
+            value=p.value,
+            precision=p.precision,
+            raw=p.raw,
+            label=p.label or ("updated" if is_update else None),
+            start=start,
+            end=layout.spans[el][1],
+            year_inferred=p.year_inferred,
+            after_today=p.after_today,
+        )
+        rejected, rank = _judge_visible(page, probe, dates, fetched_at)
+        out.append((start, _candidate("time", raw, p, is_update, rejected, rank)))
+    out.sort(key=lambda x: x[0])
+    return [c for _, c in out]
+
+
+# ---------------------------------------------------------------- URL
+
+_URL_DAY = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})(?P<s>[/\-_]?)(?P<m>0[1-9]|1[0-2]|[1-9](?=/))(?P=s)"
+    r"(?P<d>0[1-9]|[12]\d|3[01]|[1-9](?=/))(?=/|$|[-_.])"
+)
+_URL_MONTH = re.compile(r"/(?P<y>(?:19|20)\d{2})/?(?P<m>0[1-9]|1[0-2])(?=/)")
+
+
+def _url_candidates(tree: Any, url: str, fetched_at: datetime) -> list[DateCandidate]:
+    urls = [url]
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            urls.append(link.get("href"))
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or "").lower() == "og:url" and meta.get("content"):
+            urls.append(meta.get("content"))
+    out: list[DateCandidate] = []
+    seen: set[str] = set()
+    today = fetched_at.astimezone(VN_TZ).date()
+    for u in urls:
+        try:
+            path = urlsplit(u).path
+        except ValueError:
+            continue
+        m = _URL_DAY.search(path)
+        if m:
+            text = f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
+            if text not in seen:
+                seen.add(text)
+                cand = _machine_candidate("url", text, False, fetched_at, today)
+                out.append(dataclasses.replace(cand, raw=u))
+            continue
+        mm = _URL_MONTH.search(path)
+        if mm and mm.group(0) not in seen:
+            seen.add(mm.group(0))
+            out.append(DateCandidate("url", u, None, None, False, "month only: no day in the URL"))
+    return out
+
+
+# ---------------------------------------------------------------- public API
+
+
+def page_date_candidates(
+    tree: lxml.html.HtmlElement, url: str, fetched_at: datetime, *, title: str | None = None
+) -> list[DateCandidate]:
+    """Every date the page states about itself, each with a verdict.
+
+    Inputs: the parsed page (never modified), its URL, the aware fetch time, and the article
+    title when the extractor knows it (it locates the heading; without it the heading is found
+    from ``<title>``/og:title and the position of the running text). Output: candidates in the
+    order structured metadata, visible dates and ``<time>`` in page order, URL. Never raises on
+    odd markup: unreadable values become rejected candidates.
+    """
+    fetch_day = fetched_at.astimezone(VN_TZ).date()
+    out: list[DateCandidate] = []
+
+    # JSON-LD: top-level objects; article types first.
+    objects = sorted(
+        _jsonld_objects(tree), key=lambda o: not _ARTICLE_TYPES.search(_jsonld_type(o))
+    )
+    for obj in objects:
+        for keys, is_update in ((_JSONLD_PUBLISHED, False), (_JSONLD_MODIFIED, True)):
+            for key in keys:
+                value = obj.get(key)
+                if isinstance(value, str) and value.strip():
+                    out.append(
+                        _machine_candidate("jsonld", value, is_update, fetched_at, fetch_day)
+                    )
+
+    # <meta> tags, microdata <meta itemprop> included.
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        content = meta.get("content") or ""
+        if not content.strip():
+            continue
+        if key in _META_PUBLISHED:
+            is_update = False
+        elif key in _META_MODIFIED:
+            is_update = True
+        else:
+            continue
+        cand = _machine_candidate("meta", content, is_update, fetched_at, fetch_day)
+        if cand.rejected is None and meta.get("itemprop") and _in_list_item(meta):
+            cand = DateCandidate(
+                "meta", cand.raw, cand.value, cand.precision, is_update, "in related list"
+            )
+        out.append(cand)
+
+    layout = _layout(tree)
+    prose = _prose_lines(layout)
+    heading_el = _find_heading(tree, layout, title, prose)
+    heading = layout.spans[heading_el] if heading_el is not None else None
+    anchor = heading if heading is not None else (prose[0] if prose else None)
+    heading_ancestors: set[Any] = set()
+    if heading is not None:
+        for el, span in layout.spans.items():
+            if span[0] <= heading[0] and span[1] >= heading[1]:
+                heading_ancestors.add(el)
+    page = _Page(layout, heading, heading_el, anchor, prose, heading_ancestors, fetch_day)
+    out.extend(_visible_candidates(tree, page, fetched_at))
+    out.extend(_url_candidates(tree, url, fetched_at))
+    return out
+
+
+def _in_list_item(el: Any) -> bool:
+    node = el.getparent()
+    while node is not None:
+        if isinstance(node.tag, str) and node.tag.lower() in ("li", "a"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def hint_candidates(hints: Sequence[tuple[str, str]], fetched_at: datetime) -> list[DateCandidate]:
+    """Candidates from what listings, feeds and sitemaps said about the page.
+
+    ``hints`` are (source, date_raw) pairs, source being "listing", "feed" or "sitemap". Feed
+    times in UTC are converted to Vietnam time before the day is taken. Unknown sources and
+    unreadable values come back rejected.
+    """
+    today = fetched_at.astimezone(VN_TZ).date()
+    out = []
+    for source, raw in hints:
+        if source not in _HINT_SOURCES:
+            out.append(DateCandidate(source, raw or "", None, None, False, "unknown hint source"))
+            continue
+        if not raw or not raw.strip():
+            continue
+        out.append(_machine_candidate(source, raw, False, fetched_at, today))
+    return out
+
+
+def _trust(c: DateCandidate) -> tuple[int, int]:
+    idx = TRUST_ORDER.index(c.signal) if c.signal in TRUST_ORDER else len(TRUST_ORDER)
+    return idx, c.rank
+
+
+def _day(c: DateCandidate) -> str:
+    return (c.value or "")[:10]
+
+
+def _hours_apart(a: DateCandidate, b: DateCandidate) -> int | None:
+    """Whole hours between two minute-precision values, when they differ by whole hours."""
+    if a.precision != "minute" or b.precision != "minute" or not a.value or not b.value:
+        return None
+    delta = datetime.fromisoformat(a.value) - datetime.fromisoformat(b.value)
+    seconds = abs(delta.total_seconds())
+    if seconds and seconds % 3600 == 0 and seconds <= 14 * 3600:
+        return int(seconds // 3600)
+    return None
+
+
+def choose_publication_date(
+    candidates: Sequence[DateCandidate], fetched_at: datetime
+) -> DateChoice:
+    """Pick the publication date from ``candidates`` by the order of trust; never a guess.
+
+    Structured metadata wins over the visible dateline, except when they disagree on the day
+    for one of two principled reasons, in which case the dateline (what readers see, in local
+    time) wins: the metadata states the fetch day itself (a template stamping "now" at render
+    time), or both give a time and differ by whole hours up to 14 (a time-zone error: UTC
+    written as if it were local). When the page's only dateline is labelled as an update it
+    counts as the publication date. Below the page's own dates come the URL, the feed entry, the
+    sitemap entry and the listing date; a structured dateModified alone comes last. Nothing
+    usable gives None: the crawl date is never used as a guess.
+    """
+    fetch_day = fetched_at.astimezone(VN_TZ).date().isoformat()
+    usable = [c for c in candidates if c.rejected is None and c.value]
+    ordered = sorted(usable, key=_trust)
+    published = [c for c in ordered if not c.is_update]
+    updates = [c for c in ordered if c.is_update]
+
+    structured = next((c for c in published if c.signal in _STRUCTURED), None)
+    dateline = next((c for c in published if c.signal == "dateline"), None)
+    if dateline is None:
+        dateline = next((c for c in updates if c.signal == "dateline"), None)
+    notes: dict[int, str] = {}
+    winner: DateCandidate | None = None
+    if structured is not None and dateline is not None and not dateline.is_update:
+        if _day(structured) == _day(dateline):
+            better_time = structured.precision == "day" and dateline.precision == "minute"
+            winner = dateline if better_time else structured
+        elif _day(structured) == fetch_day:
+            winner = dateline
+            notes[id(structured)] = "states the fetch day; the visible dateline disagrees"
+        elif (hours := _hours_apart(structured, dateline)) is not None:
+            winner = dateline
+            notes[id(structured)] = f"{hours} h off the visible dateline: time-zone error"
+        else:
+            winner = structured
+            notes[id(dateline)] = f"disagrees with {structured.signal}; metadata trusted"
+    elif structured is not None:
+        winner = structured
+    elif dateline is not None:
+        winner = dateline
+    else:
+        winner = next((c for c in published if c.signal not in _STRUCTURED), None)
+        if winner is None:
+            winner = next((c for c in updates if c.signal in _STRUCTURED), None)
+
+    updated: DateCandidate | None = None
+    if winner is not None and winner.is_update:
+        updated = winner
+    else:
+        for c in updates:
+            if winner is None or (c.value or "") >= (winner.value or ""):
+                updated = c
+                break
+
+    evidence: list[dict[str, object]] = []
+    for c in candidates:
+        if c is winner:
+            accepted, reason = 1, "chosen as published"
+        elif c is updated:
+            accepted, reason = 1, "chosen as updated"
+        elif c.rejected is not None:
+            accepted, reason = 0, c.rejected
+        elif id(c) in notes:
+            accepted, reason = 0, notes[id(c)]
+        elif winner is not None:
+            accepted, reason = 0, f"usable; outranked by {winner.signal}"
+        else:
+            accepted, reason = 0, "usable; not chosen"
+        evidence.append(
+            {
+                "signal": c.signal,
+                "raw": c.raw,
+                "parsed": c.value,
+                "accepted": accepted,
+                "reason": reason,
+            }
+        )
+    return DateChoice(
+        published=winner.value if winner else None,
+        precision=winner.precision if winner else None,
+        source=winner.signal if winner else None,
+        raw=winner.raw if winner else None,
+        updated=updated.value if updated else None,
+        evidence=tuple(evidence),
+    )

@@ -1,0 +1,495 @@
+"""Vietnamese dateline grammar: every day-first date (and its time, zone and label) in a string.
+
+Our own patterns find the dates; python-dateutil, with a Vietnamese ``parserinfo`` that is always
+day-first, turns each match into a datetime. Nothing here reads the clock: ``today`` is passed in
+when two-digit years, dates without a year or dates in the future need resolving or flagging.
+
+Examples the grammar reads (see tests/test_vndates.py for the full table)::
+
+    Thứ sáu - 08/07/2022 04:06 161 0        -> 2022-07-08T04:06+07:00 (the counters are ignored)
+    23:44 - 01/01/2018                      -> 2018-01-01T23:44+07:00 (time before the date)
+    [ Cập nhật vào ngày (22/01/2021) ]      -> 2021-01-22, label "updated"
+    Thứ Sáu, ngày 19 tháng 7 năm 2024       -> 2024-07-19
+    Mon, 01 Jan 2018 03:00:00 +0000         -> 2018-01-01T10:00+07:00 (feeds: converted to Vietnam)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from dateutil import parser as du_parser
+
+from crawler.timezone import VN_TZ
+
+__all__ = [
+    "ParsedDate",
+    "VietnameseParserInfo",
+    "dateline_json",
+    "fold_same_length",
+    "parse_dateline",
+    "parse_dates",
+]
+
+#: Oldest and newest year we read as a date at all; anything else is a number, not a date.
+MIN_YEAR = 1900
+MAX_YEAR = 2099
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """One date read from a text."""
+
+    #: aware datetime in VN_TZ; midnight for day precision
+    value: datetime
+    #: "minute" when the text gives a time of day, else "day"
+    precision: str
+    #: the matched substring, exactly as in the text (time and zone included)
+    raw: str
+    #: "published" ("Ngày đăng", "Đăng lúc"), "updated" ("Cập nhật"), "printed" ("Ngày in") or None
+    label: str | None
+    #: offset of the match in the text
+    start: int
+    #: offset just after the match
+    end: int = 0
+    #: True when the text gave no year ("Sáng 27/1") and it was inferred from ``today``
+    year_inferred: bool = False
+    #: True when ``today`` was given and the date falls after it
+    after_today: bool = False
+
+    def iso(self) -> str:
+        """ISO 8601: ``YYYY-MM-DD`` for day precision, ``YYYY-MM-DDTHH:MM:SS+07:00`` otherwise."""
+        if self.precision == "day":
+            return self.value.date().isoformat()
+        return self.value.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+_VN_JUMP = ("|", "(", ")", "[", "]", "ngay", "thang", "nam", "luc", "vao", "gio", "phut", "giay")
+
+
+class VietnameseParserInfo(du_parser.parserinfo):
+    """dateutil vocabulary for Vietnamese datelines: always day-first, Vietnamese fillers skipped.
+
+    Two-digit years are resolved against ``today`` (the crawl date) when given: the year is 20yy
+    unless that is more than a year in the future, then 19yy. Without ``today`` the fixed POSIX
+    pivot applies (00-68 -> 20yy, 69-99 -> 19yy), so the result never depends on the clock.
+    """
+
+    def __init__(self, today: date | None = None) -> None:
+        # Set before the base class builds its lookup tables from them.
+        # Folded (no diacritics) Vietnamese words that may sit between the parts of a date.
+        self.JUMP = [*du_parser.parserinfo.JUMP, *_VN_JUMP]
+        # "SA" (sáng) and "CH" (chiều) are how Vietnamese Windows locales print AM and PM.
+        self.AMPM = [("am", "sa"), ("pm", "ch")]
+        self.TZOFFSET = {"ICT": 7 * 3600}
+        super().__init__(dayfirst=True, yearfirst=False)
+        self._today = today
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year >= 100 or century_specified:
+            return year
+        if self._today is not None:
+            return 2000 + year if 2000 + year <= self._today.year + 1 else 1900 + year
+        return 2000 + year if year < 69 else 1900 + year
+
+
+# ---------------------------------------------------------------- folding
+
+
+def fold_same_length(text: str) -> str:
+    """Lower-case ``text`` without diacritics, one output character per input character.
+
+    "Thứ Sáu" -> "thu sau", "Đăng" -> "dang". Unlike crawler.text.fold_vietnamese it keeps every
+    offset, so a match in the folded text is the same span in the original.
+    """
+    out = []
+    for ch in text:
+        if ch in "đĐ":
+            out.append("d")
+            continue
+        if ord(ch) < 128:
+            out.append(ch.lower())
+            continue
+        base = unicodedata.normalize("NFD", ch)[0]
+        low = base.lower()
+        out.append(low if len(low) == 1 else base)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- patterns (on folded text)
+
+_NOT_AFTER_NUMBER = r"(?<![\d/.])(?<!\d-)"  # not the tail of 1.234.567 or 12/2019/QĐ
+# Not followed by more of a number either; "-10:30" (a glued time) is fine, "-2025" is not.
+_NOT_BEFORE_NUMBER = r"(?!\d|[/.]\d|-\d(?!\d?:))"
+
+# 08/07/2022, 19-7-2024, 08.07.2022, 01 - 01 - 2018, 08/07/22: day first, one separator throughout.
+_DMY_RE = re.compile(
+    _NOT_AFTER_NUMBER
+    + r"(?P<d>\d{1,2})(?P<s>[ \t]{0,2}[/.\-][ \t]{0,2})(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
+    + _NOT_BEFORE_NUMBER
+)
+# 2024/07/19, 2024.07.19 (year first is unambiguous with four digits).
+_YMD_RE = re.compile(
+    _NOT_AFTER_NUMBER
+    + r"(?P<y>(?:19|20)\d{2})(?P<s>[/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})"
+    + _NOT_BEFORE_NUMBER
+)
+# ISO 8601: 2024-07-19, 2024-07-19T10:30:00+07:00, 2024-07-19 10:30:00Z.
+_ISO_RE = re.compile(
+    r"(?<![\d\-])(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})"
+    r"(?:[t ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?"
+    r"(?P<tz>z|[+\-]\d{2}(?::?\d{2})?)?)?(?![\d])"
+)
+# RFC 822 / 1123 as in RSS: Mon, 01 Jan 2018 03:00:00 +0000 (English month names only here).
+_RFC_RE = re.compile(
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?"
+    r"(?<!\d)(?P<d>\d{1,2})\s+(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    r"\s+(?P<y>\d{4})(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+    r"(?:\s*(?P<tz>[+\-]\d{4}|gmt|utc|ut|z|ict|est|edt|cst|cdt|mst|mdt|pst|pdt)\b)?"
+)
+
+# Month words: "tháng Bảy", "tháng mười hai" (folded). Lunar "Giêng"/"Chạp" are left out on purpose,
+# and so is "năm" (5): "6 tháng năm 2024" means "six months of 2024", not 6 May.
+_MONTH_WORDS = {
+    "muoi mot": 11,
+    "muoi hai": 12,
+    "muoi": 10,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "tu": 4,
+    "bon": 4,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+}
+_MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+# ngày 19 tháng 7 năm 2024, 19 Tháng 7 2024 (Joomla), 19 tháng Bảy, 2024, 19 tháng 07/2024.
+_LONG_RE = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})\s*thang\s*(?P<m>\d{1,2}(?!\d)|(?:" + _MONTH_ALT + r")\b)"
+    r"(?:\s*[,/]?\s*(?:nam\s*)?(?P<y>\d{4})(?!\d))?"
+)
+# Day/month without a year, only after a word that makes it a date: "Sáng 27/1", "ngày 19/7".
+_CUE = r"(?:ngay|sang|chieu|toi|trua|dem|hom|thu\s+(?:\d|hai|ba|tu|nam|sau|bay)|chu\s+nhat|cn)"
+_DM_RE = re.compile(
+    r"\b" + _CUE + r"\b[\s,:\-]*(?P<d>\d{1,2})/(?P<m>\d{1,2})" + _NOT_BEFORE_NUMBER + r"(?![/.]\d)"
+)
+# 04:06, 10h30, 10g30, 10 giờ 30 phút, 10:30:15 SA, 10:30 sáng.
+_TIME_RE = re.compile(
+    r"(?<![\d:.,/])(?P<H>[01]?\d|2[0-3])\s*(?::|h|g\b|g(?=\d)|gio)\s*(?P<M>[0-5]\d)"
+    r"(?:\s*(?::|phut)\s*(?P<S>[0-5]\d)(?!\d))?(?:\s*phut\b)?(?!\d)"
+    r"(?:\s*(?P<ampm>am|pm|sa|ch|sang|chieu|toi|trua)\b)?"
+)
+# (GMT+7), GMT+07:00, UTC+7 right after a time or date.
+_ZONE_RE = re.compile(
+    r"[ \t]*\(?[ \t]*(?:gmt|utc)[ \t]*(?P<sign>[+\-])[ \t]*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?"
+    r"[ \t]*\)?"
+)
+# What may stand between a date and its time: separators, "lúc", "vào", a weekday, "ngày".
+_GAP_RE = re.compile(
+    r"[\s,;|\-–—·•()\[\]:/]*"
+    r"(?:(?:vao\s+luc|luc|vao|ngay|thu\s+\w+|chu\s+nhat)[\s,;|\-–—·•()\[\]:]*)?"
+)
+_MAX_GAP = 16
+
+# Labels that say what a date is, read backwards from the date (folded).
+_LABEL_WORDS = (
+    (
+        "updated",
+        r"cap\s*nhat(?:\s+lan\s+cuoi)?|ngay\s+sua|sua\s+doi|chinh\s+sua|hieu\s+chinh"
+        r"|last\s+updated|updated(?:\s+on)?|modified|last\s+modified",
+    ),
+    ("printed", r"ngay\s+in|in\s+ngay|in\s+luc|printed(?:\s+on)?"),
+    (
+        "published",
+        r"ngay\s+dang|dang\s+ngay|dang\s+luc|dang\s+vao|dang\s+tai|dang\s+tin|ngay\s+dang\s+tin"
+        r"|thoi\s+gian\s+dang|ngay\s+xuat\s+ban|xuat\s+ban(?:\s+ngay|\s+luc)?|ngay\s+phat\s+hanh"
+        r"|ngay\s+tao|duoc\s+dang|posted(?:\s+on)?|published(?:\s+on)?|dang\s*:",
+    ),
+)
+_LABEL_TAIL = r"(?:[\s:\-–—(\[,.]|vao|luc|ngay|thu\s+\w+|chu\s+nhat|cn)*$"
+_LABEL_RES = tuple(
+    (name, re.compile(r"(?:^|\b)(?:" + words + r")" + _LABEL_TAIL)) for name, words in _LABEL_WORDS
+)
+_LABEL_WINDOW = 48
+
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@dataclass(slots=True)
+class _Match:
+    start: int
+    end: int
+    kind: str  # "iso", "rfc", "long", "dmy", "ymd", "dm"
+    day: int
+    month: int
+    year: int | None  # None: not given in the text
+    year_text: str
+    time: tuple[int, int, int] | None = None
+    offset: timedelta | None = None  # UTC offset given in the text
+    norm: str = ""  # normalised text handed to dateutil (rfc)
+
+
+_PRIORITY = {"iso": 0, "rfc": 1, "long": 2, "dmy": 3, "ymd": 4, "dm": 5}
+
+
+def _find_date_matches(folded: str) -> list[_Match]:
+    found: list[_Match] = []
+    for m in _ISO_RE.finditer(folded):
+        found.append(
+            _Match(m.start(), m.end(), "iso", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
+        )
+    for m in _RFC_RE.finditer(folded):
+        month = _MONTHS_EN.index(m["mon"]) + 1
+        norm = f"{m['d']} {m['mon']} {m['y']}"
+        if m["H"]:
+            norm += f" {m['H']}:{m['M']}:{m['S'] or '00'}"
+        if m["tz"]:
+            norm += " " + m["tz"].upper()
+        found.append(
+            _Match(m.start(), m.end(), "rfc", int(m["d"]), month, int(m["y"]), m["y"], norm=norm)
+        )
+    for m in _LONG_RE.finditer(folded):
+        mon = m["m"]
+        month = int(mon) if mon.isdigit() else _MONTH_WORDS[re.sub(r"\s+", " ", mon)]
+        year = int(m["y"]) if m["y"] else None
+        found.append(_Match(m.start(), m.end(), "long", int(m["d"]), month, year, m["y"] or ""))
+    for m in _DMY_RE.finditer(folded):
+        found.append(
+            _Match(m.start(), m.end(), "dmy", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
+        )
+    for m in _YMD_RE.finditer(folded):
+        found.append(
+            _Match(m.start(), m.end(), "ymd", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
+        )
+    for m in _DM_RE.finditer(folded):
+        found.append(_Match(m.start("d"), m.end(), "dm", int(m["d"]), int(m["m"]), None, ""))
+    # Keep the strongest reading of each stretch of text: longer and more explicit forms win.
+    found.sort(key=lambda x: (_PRIORITY[x.kind], -(x.end - x.start), x.start))
+    kept: list[_Match] = []
+    for cand in found:
+        if all(cand.end <= k.start or cand.start >= k.end for k in kept):
+            kept.append(cand)
+    kept.sort(key=lambda x: x.start)
+    return kept
+
+
+@dataclass(slots=True)
+class _Time:
+    start: int
+    end: int
+    hms: tuple[int, int, int]
+    used: bool = False
+
+
+def _find_times(folded: str, dates: list[_Match]) -> list[_Time]:
+    times: list[_Time] = []
+    for m in _TIME_RE.finditer(folded):
+        if any(m.start() < d.end and m.end() > d.start for d in dates):
+            continue
+        hour, minute = int(m["H"]), int(m["M"])
+        second = int(m["S"]) if m["S"] else 0
+        ampm = m["ampm"]
+        # "trưa" (noon) covers 11-13 h: only 1, 2 ... written for 13, 14 move to the afternoon.
+        afternoon = ampm in ("pm", "ch", "chieu", "toi") or (ampm == "trua" and hour < 6)
+        if afternoon and hour < 12:
+            hour += 12
+        elif ampm in ("am", "sa", "sang") and hour == 12:
+            hour = 0
+        times.append(_Time(m.start(), m.end(), (hour, minute, second)))
+    return times
+
+
+def _is_gap(folded: str, start: int, end: int) -> bool:
+    if end < start or end - start > _MAX_GAP:
+        return False
+    gap = folded[start:end]
+    if gap.count("\n") > 1:
+        return False
+    return _GAP_RE.fullmatch(gap) is not None
+
+
+def _attach_times(folded: str, dates: list[_Match], times: list[_Time]) -> None:
+    """Give each date the time written right after it, else right before it (23:44 - 01/01/2018)."""
+    for d in dates:
+        if d.kind in ("iso", "rfc"):
+            continue
+        after = next((t for t in times if not t.used and t.start >= d.end), None)
+        before = next((t for t in reversed(times) if not t.used and t.end <= d.start), None)
+        chosen: _Time | None = None
+        if after is not None and _is_gap(folded, d.end, after.start):
+            nxt = next((x for x in dates if x.start >= d.end), None)
+            if nxt is None or nxt.start >= after.end:
+                chosen = after
+        if chosen is None and before is not None and _is_gap(folded, before.end, d.start):
+            chosen = before
+        if chosen is None:
+            continue
+        chosen.used = True
+        d.time = chosen.hms
+        d.start = min(d.start, chosen.start)
+        d.end = max(d.end, chosen.end)
+
+
+def _attach_zone(folded: str, d: _Match) -> None:
+    m = _ZONE_RE.match(folded, d.end)
+    if m is None:
+        return
+    sign = -1 if m["sign"] == "-" else 1
+    hours, minutes = int(m["h"]), int(m["m"] or 0)
+    if hours > 14 or minutes > 59:
+        return
+    d.offset = sign * timedelta(hours=hours, minutes=minutes)
+    d.end = m.end()
+
+
+def _label_before(folded: str, start: int, floor: int) -> str | None:
+    lo = max(floor, start - _LABEL_WINDOW)
+    prefix = folded[lo:start]
+    if "\n" in prefix:
+        prefix = prefix[prefix.rindex("\n") + 1 :]
+    for name, pattern in _LABEL_RES:
+        if pattern.search(prefix):
+            return name
+    return None
+
+
+_TZINFOS: dict[str, int] = {
+    "GMT": 0,
+    "UTC": 0,
+    "UT": 0,
+    "Z": 0,
+    "ICT": 7 * 3600,
+    "EST": -5 * 3600,
+    "EDT": -4 * 3600,
+    "CST": -6 * 3600,
+    "CDT": -5 * 3600,
+    "MST": -7 * 3600,
+    "MDT": -6 * 3600,
+    "PST": -8 * 3600,
+    "PDT": -7 * 3600,
+}
+
+
+def _to_datetime(d: _Match, raw: str, info: VietnameseParserInfo) -> datetime | None:
+    """Build the aware datetime of a match through dateutil; None for impossible values."""
+    try:
+        if d.kind == "iso":
+            value = du_parser.isoparse(raw.strip().upper().replace(" ", "T", 1))
+        elif d.kind == "rfc":
+            value = du_parser.parse(d.norm, parserinfo=info, tzinfos=_TZINFOS)
+        else:
+            assert d.year is not None
+            text = f"{d.day}/{d.month}/{d.year_text or d.year}"
+            if d.time is not None:
+                text += " {}:{:02d}:{:02d}".format(*d.time)
+            value = du_parser.parse(text, parserinfo=info)
+            # dateutil swaps day and month when the month is over 12 ("12/13/2024"): day-first
+            # always, so such a date is impossible, not American.
+            if (value.day, value.month) != (d.day, d.month):
+                return None
+    except (ValueError, OverflowError):
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return None
+    if value.tzinfo is None:
+        zone: tzinfo = timezone(d.offset) if d.offset is not None else VN_TZ
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(VN_TZ)
+
+
+def _infer_year(day: int, month: int, today: date) -> int:
+    """The most recent (day, month) on or before ``today``."""
+    return today.year if (month, day) <= (today.month, today.day) else today.year - 1
+
+
+def parse_dates(text: str, *, today: date | None = None) -> list[ParsedDate]:
+    """Return every date in ``text``, in order of appearance.
+
+    Input: any string (NFC; other forms are NFC-normalised first and offsets refer to that form).
+    ``today`` (the crawl date, Vietnam) resolves two-digit years, reads day/month dates without a
+    year ("Sáng 27/1", only after a cue word) as the latest such day not after ``today``, and sets
+    ``after_today``. Without ``today`` dates lacking a year are skipped. Day-first always; a time
+    written next to a date (before or after, "lúc", "|", "-" between) joins it; "(GMT+7)" is
+    honoured; numbers glued after a time ("04:06 161 0") are ignored. Impossible dates (31/02,
+    month 13, hour 25) are skipped, never raised.
+    """
+    text = unicodedata.normalize("NFC", text)
+    folded = fold_same_length(text)
+    info = VietnameseParserInfo(today)
+    matches = _find_date_matches(folded)
+    times = _find_times(folded, matches)
+    _attach_times(folded, matches, times)
+    results: list[ParsedDate] = []
+    prev_end = 0
+    for d in matches:
+        if d.kind not in ("iso", "rfc"):
+            _attach_zone(folded, d)
+        year_inferred = False
+        if d.year is None:
+            if today is None:
+                continue
+            d.year = _infer_year(d.day, d.month, today)
+            d.year_text = str(d.year)
+            year_inferred = True
+        raw = text[d.start : d.end]
+        value = _to_datetime(d, raw, info)
+        if value is None:
+            continue
+        has_time = d.time is not None or (d.kind in ("iso", "rfc") and _has_clock(folded, d))
+        precision = "minute" if has_time else "day"
+        if precision == "day":
+            value = datetime(value.year, value.month, value.day, tzinfo=VN_TZ)
+        label = _label_before(folded, d.start, prev_end)
+        after = today is not None and value.date() > today
+        results.append(
+            ParsedDate(
+                value=value,
+                precision=precision,
+                raw=raw.strip(),
+                label=label,
+                start=d.start,
+                end=d.end,
+                year_inferred=year_inferred,
+                after_today=after,
+            )
+        )
+        prev_end = d.end
+    return results
+
+
+def _has_clock(folded: str, d: _Match) -> bool:
+    return ":" in folded[d.start : d.end]
+
+
+def parse_dateline(text: str, *, today: date | None = None) -> ParsedDate | None:
+    """Read ``text`` as one dateline and return its publication date, or None.
+
+    The first date labelled as published wins; else the first unlabelled date; else the first
+    date labelled as updated (a page whose only date is an update counts it as published).
+    Print stamps ("Ngày in") and dates without a stated year are never the dateline.
+    """
+    dates = [
+        d for d in parse_dates(text, today=today) if d.label != "printed" and not d.year_inferred
+    ]
+    for wanted in ("published", None, "updated"):
+        for d in dates:
+            if d.label == wanted:
+                return d
+    return None
+
+
+def dateline_json(text: str, *, today: date | None = None) -> dict[str, object]:
+    """``{"text", "published", "precision"}`` for the ``crawler dateline`` command.
+
+    ``published`` is ISO 8601 (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS+07:00``) or None.
+    """
+    found = parse_dateline(text, today=today)
+    return {
+        "text": text,
+        "published": found.iso() if found else None,
+        "precision": found.precision if found else None,
+    }
