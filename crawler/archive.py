@@ -496,6 +496,14 @@ def touch_url(db: sqlite_utils.Database, url: str, seen: str) -> None:
     )
 
 
+def site_completed(db: sqlite_utils.Database, site_id: str) -> bool:
+    """True when a run crawled the site to its end (a killed run leaves no finished row)."""
+    row = db.execute(
+        "SELECT 1 FROM site_runs WHERE site_id = ? AND finished IS NOT NULL LIMIT 1", [site_id]
+    ).fetchone()
+    return row is not None
+
+
 def record_pages(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> None:
     """Upsert page-state rows (url, site_id, kind, status, etag, last_modified, ...)."""
     if rows:

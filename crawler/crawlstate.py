@@ -18,8 +18,9 @@ class SiteCrawl:
     site: Site
     #: the site's host names (registry host and its www/bare twin, plus redirect targets)
     hosts: set[str]
-    #: True when this run may skip what the archive already has (nightly), False for a full walk
-    incremental: bool
+    #: "first" (walk everything), "resume" (walk everything but archived articles, after a run
+    #: that was killed), "nightly" (incremental: hubs, feeds, new links, edit signals)
+    mode: str
     max_pages: int
     max_query_variants: int
     policy: UrlPolicy = field(default_factory=UrlPolicy)
@@ -37,11 +38,21 @@ class SiteCrawl:
 
     @classmethod
     def for_site(
-        cls, site: Site, *, incremental: bool, max_pages: int, max_query_variants: int
+        cls, site: Site, *, mode: str, max_pages: int, max_query_variants: int
     ) -> SiteCrawl:
         host = site.host
         twin = host[4:] if host.startswith("www.") else f"www.{host}"
-        return cls(site, {host, twin}, incremental, max_pages, max_query_variants)
+        return cls(site, {host, twin}, mode, max_pages, max_query_variants)
+
+    @property
+    def incremental(self) -> bool:
+        """Nightly: fetch what is new, re-check what signals a change, skip the rest."""
+        return self.mode == "nightly"
+
+    @property
+    def skips_known(self) -> bool:
+        """Archived articles are not fetched again (nightly and resume)."""
+        return self.mode in ("nightly", "resume")
 
     def canonical(self, url: str) -> str:
         """The canonical form of url under this site's policy."""

@@ -57,11 +57,13 @@ class RunLogExtension:
                 new = int(values.get(f"archive/site/{site_id}/new", 0))
                 if errors:
                     site_errors[site_id] = errors
+                # Only a crawl that ran to its end completes a site; after a kill or Ctrl-C the
+                # next run resumes the walk instead of trusting the partial state.
                 archive.record_site_run(
                     db,
                     self.run_id,
                     site_id,
-                    finished=finished,
+                    finished=finished if reason == "finished" else None,
                     requests=crawl.requests,
                     articles_new=new,
                     errors=errors,

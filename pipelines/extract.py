@@ -51,6 +51,9 @@ class ExtractPipeline:
             self.site_blocks = archive.all_site_blocks(db)
         finally:
             db.conn.close()
+        # trafilatura logs a WARNING for every listing page it declines ("discarding data");
+        # our own stats count those pages, so its messages would only bury real warnings.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
         if self.processes > 0:
             self.pool = ProcessPoolExecutor(max_workers=self.processes)
 

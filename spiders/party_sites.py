@@ -114,10 +114,9 @@ class PartySitesSpider(scrapy.Spider):
         db = archive.open_archive(self.db_path)
         try:
             for site in self.registry:
-                incremental = not self.full and archive.site_has_pages(db, site.id)
                 crawl = SiteCrawl.for_site(
                     site,
-                    incremental=incremental,
+                    mode=self.site_mode(db, site),
                     max_pages=self.max_pages,
                     max_query_variants=self.max_query_variants,
                 )
@@ -126,6 +125,12 @@ class PartySitesSpider(scrapy.Spider):
                     yield request
         finally:
             db.conn.close()
+
+    def site_mode(self, db: Any, site: Site) -> str:
+        """nightly after a completed run, resume after an interrupted one, else first (a full walk)."""
+        if self.full or not archive.site_has_pages(db, site.id):
+            return "first"
+        return "nightly" if archive.site_completed(db, site.id) else "resume"
 
     def seed_requests(self, crawl: SiteCrawl, db: Any) -> Iterator[scrapy.Request]:
         site = crawl.site
@@ -422,8 +427,8 @@ class PartySitesSpider(scrapy.Spider):
                 continue
             if canonical in crawl.scheduled:
                 continue
-            known = archive.known_url(db, canonical) if crawl.incremental else None
-            if known is not None:
+            known = archive.known_url(db, canonical) if crawl.skips_known else None
+            if known is not None and (crawl.incremental or known.article_id is not None):
                 if (
                     known.kind == "article"
                     and listing
@@ -474,8 +479,8 @@ class PartySitesSpider(scrapy.Spider):
         if canonical in crawl.scheduled:
             return
         db = self.state_db()
-        known = archive.known_url(db, canonical) if crawl.incremental else None
-        if known is not None:
+        known = archive.known_url(db, canonical) if crawl.skips_known else None
+        if known is not None and (crawl.incremental or known.article_id is not None):
             if known.kind == "article" and self.date_changed(db, canonical, hint):
                 yield from self.revisit(crawl, canonical, known.article_id, depth)
             return
