@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.dating import choose_publication_date, hint_candidates
 from scrapy.crawler import Crawler
 
+from crawler.dating import choose_publication_date, hint_candidates
 from crawler.items import Page
 
 

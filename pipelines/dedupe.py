@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.fingerprint import band_keys, content_hash, signature
 from scrapy.crawler import Crawler
 
+from crawler.fingerprint import band_keys, content_hash, signature
 from crawler.items import Page
 
 

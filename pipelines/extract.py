@@ -7,12 +7,12 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from crawler.boilerplate import strip_blocks
-from crawler.extract import EXTRACTOR_VERSION
 from scrapy.crawler import Crawler
 
 from crawler import archive
 from crawler.analysis import Analysis, analyse_page
+from crawler.boilerplate import strip_blocks
+from crawler.extract import EXTRACTOR_VERSION
 from crawler.items import Page
 from crawler.rules import Rules, load_rules
 

@@ -127,7 +127,7 @@ class PartySitesSpider(scrapy.Spider):
             db.conn.close()
 
     def site_mode(self, db: Any, site: Site) -> str:
-        """nightly after a completed run, resume after an interrupted one, else first (a full walk)."""
+        """nightly after a completed run, resume after an interrupted one, else first (full)."""
         if self.full or not archive.site_has_pages(db, site.id):
             return "first"
         return "nightly" if archive.site_completed(db, site.id) else "resume"
