@@ -210,6 +210,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 3: where a redirecting URL leads, so shortlinks and moved paths become article aliases.
     """
     ALTER TABLE pages ADD COLUMN target TEXT;
+    ALTER TABLE sites ADD COLUMN crawl_state TEXT;
+    ALTER TABLE sites ADD COLUMN last_alive TEXT;
+    ALTER TABLE sites ADD COLUMN failing_runs INTEGER DEFAULT 0;
     """,
     # 4: the title each listing page gave each link: a changed one is the edit signal.
     """
@@ -866,3 +869,41 @@ def record_listing_titles(
         " ON CONFLICT (url, page) DO UPDATE SET title = excluded.title, seen = excluded.seen",
         [(url, page, title, seen) for url, title in titles],
     )
+
+
+def update_site_health(
+    db: sqlite_utils.Database, site_id: str, finished: str, dead_after: int
+) -> None:
+    """After a run: alive (with the date) when the site answered, dead after dead_after failures."""
+    row = db.execute(
+        "SELECT ok FROM site_runs WHERE site_id = ? ORDER BY run_id DESC LIMIT 1", [site_id]
+    ).fetchone()
+    if row is None:
+        return
+    with transaction(db):
+        if row[0]:
+            db.execute(
+                "UPDATE sites SET crawl_state = 'alive', last_alive = ?, failing_runs = 0"
+                " WHERE id = ?",
+                [finished, site_id],
+            )
+        else:
+            db.execute(
+                "UPDATE sites SET failing_runs = COALESCE(failing_runs, 0) + 1,"
+                " crawl_state = CASE WHEN COALESCE(failing_runs, 0) + 1 >= ? THEN 'dead'"
+                " ELSE 'failing' END WHERE id = ?",
+                [dead_after, site_id],
+            )
+
+
+def site_due(db: sqlite_utils.Database, site_id: str, retry_every: int) -> bool:
+    """False for a dead site until retry_every runs have passed since it was last tried."""
+    row = db.execute("SELECT crawl_state FROM sites WHERE id = ?", [site_id]).fetchone()
+    if row is None or row[0] != "dead":
+        return True
+    skipped = db.execute(
+        "SELECT count(*) FROM crawl_runs WHERE id > COALESCE("
+        " (SELECT max(run_id) FROM site_runs WHERE site_id = ?), 0) AND finished IS NOT NULL",
+        [site_id],
+    ).fetchone()[0]
+    return int(skipped) >= retry_every - 1

@@ -18,14 +18,16 @@ logger = logging.getLogger(__name__)
 class RunLogExtension:
     """Opens the run's row when the spider opens; closes it with counts when it closes."""
 
-    def __init__(self, crawler: Crawler, db_path: str) -> None:
+    def __init__(self, crawler: Crawler, db_path: str, dead_after: int = 5) -> None:
         self.crawler = crawler
         self.db_path = db_path
+        self.dead_after = dead_after
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLogExtension:
-        ext = cls(crawler, crawler.settings.get("ARCHIVE_DB"))
+        settings = crawler.settings
+        ext = cls(crawler, settings.get("ARCHIVE_DB"), settings.getint("ARCHIVE_DEAD_AFTER"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -67,8 +69,9 @@ class RunLogExtension:
                     requests=crawl.requests,
                     articles_new=new,
                     errors=errors,
-                    ok=int(errors == 0 or new > 0),
+                    ok=int(crawl.answered > 0),
                 )
+                archive.update_site_health(db, site_id, finished, self.dead_after)
             archive.finish_run(
                 db,
                 self.run_id,

@@ -79,6 +79,10 @@ ARCHIVE_PAGINATION_MARGIN = 0
 # Nightly runs: re-check this many of a site's least recently seen articles (a rotating sample
 # that finds silent edits and deletions; conditional GETs make an unchanged one cheap).
 ARCHIVE_REVISIT_BUDGET = 1
+# A site that answered nothing for this many runs in a row is marked dead (sites.crawl_state)...
+ARCHIVE_DEAD_AFTER = 5
+# ...and is then tried only every this many runs, so closed district sites cost almost nothing.
+ARCHIVE_DEAD_RETRY_EVERY = 7
 # Re-walk every site completely instead of the incremental nightly discovery.
 ARCHIVE_FULL = False
 # Minimum characters of body text for a page to count as an article.

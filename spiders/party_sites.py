@@ -73,6 +73,7 @@ class PartySitesSpider(scrapy.Spider):
         self.max_query_variants = 200
         self.pagination_margin = 0
         self.revisit_budget = 0
+        self.dead_retry_every = 7
         self._idle_rounds = 0
 
     @classmethod
@@ -86,6 +87,7 @@ class PartySitesSpider(scrapy.Spider):
         spider.max_query_variants = settings.getint("ARCHIVE_MAX_QUERY_VARIANTS")
         spider.pagination_margin = settings.getint("ARCHIVE_PAGINATION_MARGIN")
         spider.revisit_budget = settings.getint("ARCHIVE_REVISIT_BUDGET")
+        spider.dead_retry_every = settings.getint("ARCHIVE_DEAD_RETRY_EVERY")
         spider.registry = spider.load_sites()
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
@@ -114,6 +116,14 @@ class PartySitesSpider(scrapy.Spider):
         db = archive.open_archive(self.db_path)
         try:
             for site in self.registry:
+                if not self.site_filter and not archive.site_due(
+                    db, site.id, self.dead_retry_every
+                ):
+                    logger.info(
+                        "site %s: dead (no answer for many runs), not due for a retry", site.id
+                    )
+                    self.crawler.stats.inc_value("archive/sites/dead_skipped")
+                    continue
                 crawl = SiteCrawl.for_site(
                     site,
                     mode=self.site_mode(db, site),
@@ -234,6 +244,7 @@ class PartySitesSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         crawl = self.crawls[response.meta["site_id"]]
+        crawl.answered += 1
         yield self.record(response, "robots")
         if response.status != 200:
             return
@@ -243,6 +254,7 @@ class PartySitesSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         crawl = self.crawls[response.meta["site_id"]]
+        crawl.answered += 1
         if response.status != 200:
             yield self.record(response, "feed")
             return
@@ -259,6 +271,7 @@ class PartySitesSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         crawl = self.crawls[response.meta["site_id"]]
+        crawl.answered += 1
         if response.status != 200:
             yield self.record(response, "sitemap")
             return
@@ -275,6 +288,7 @@ class PartySitesSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         crawl = self.crawls[response.meta["site_id"]]
+        crawl.answered += 1
         depth = int(response.meta.get("page_depth", 0))
         hub = bool(response.meta.get("hub"))
         self.learn_site(crawl, response)

@@ -100,3 +100,31 @@ def test_read_only_archive_refuses_writes(tmp_path: Path) -> None:
     ro = archive.open_archive(tmp_path / "a.db", read_only=True)
     with pytest.raises(Exception, match="readonly"):
         ro.execute("INSERT INTO sites (id) VALUES ('x')")
+
+
+def _run(db: sqlite_utils.Database, site_id: str, ok: bool, tried: bool = True) -> None:
+    run_id = archive.start_run(db, "2026-11-23T01:30:00+07:00", None, "incremental")
+    if tried:
+        archive.record_site_run(db, run_id, site_id, ok=int(ok), finished="x")
+        archive.update_site_health(db, site_id, "2026-11-23T02:00:00+07:00", dead_after=3)
+    archive.finish_run(db, run_id, "2026-11-23T02:00:00+07:00", status="finished")
+
+
+def test_site_dies_after_repeated_failures_and_is_retried_rarely(
+    fresh_db: sqlite_utils.Database,
+) -> None:
+    fresh_db.table("sites").insert({"id": "s1", "name": "Huyện ủy"}, alter=True)
+    _run(fresh_db, "s1", ok=True)
+    assert fresh_db.table("sites").get("s1")["crawl_state"] == "alive"
+    for _ in range(3):
+        _run(fresh_db, "s1", ok=False)
+    site = fresh_db.table("sites").get("s1")
+    # The date it last answered is kept: "nothing published" vs "we could not look".
+    assert (site["crawl_state"], site["last_alive"]) == ("dead", "2026-11-23T02:00:00+07:00")
+    assert archive.site_due(fresh_db, "s1", retry_every=3) is False
+    _run(fresh_db, "s1", ok=False, tried=False)
+    assert archive.site_due(fresh_db, "s1", retry_every=3) is False
+    _run(fresh_db, "s1", ok=False, tried=False)
+    assert archive.site_due(fresh_db, "s1", retry_every=3) is True
+    _run(fresh_db, "s1", ok=True)
+    assert fresh_db.table("sites").get("s1")["crawl_state"] == "alive"
