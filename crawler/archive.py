@@ -213,6 +213,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sites ADD COLUMN crawl_state TEXT;
     ALTER TABLE sites ADD COLUMN last_alive TEXT;
     ALTER TABLE sites ADD COLUMN failing_runs INTEGER DEFAULT 0;
+    ALTER TABLE link_hints ADD COLUMN updated_raw TEXT;
     """,
     # 4: the title each listing page gave each link: a changed one is the edit signal.
     """
@@ -522,10 +523,11 @@ def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> N
         for row in rows:
             db.execute(
                 "INSERT INTO link_hints"
-                " (url, source, site_id, title, date_raw, first_seen, last_seen)"
-                " VALUES (:url, :source, :site_id, :title, :date_raw, :seen, :seen)"
+                " (url, source, site_id, title, date_raw, updated_raw, first_seen, last_seen)"
+                " VALUES (:url, :source, :site_id, :title, :date_raw, :updated_raw, :seen, :seen)"
                 " ON CONFLICT (url, source) DO UPDATE SET title = excluded.title,"
                 " date_raw = COALESCE(excluded.date_raw, link_hints.date_raw),"
+                " updated_raw = COALESCE(excluded.updated_raw, link_hints.updated_raw),"
                 " last_seen = excluded.last_seen",
                 row,
             )
@@ -533,15 +535,16 @@ def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> N
 
 def stored_hints(
     db: sqlite_utils.Database, urls: Sequence[str]
-) -> list[tuple[str, str, str | None, str | None]]:
-    """(url, source, title, date_raw) of the stored hints for any of urls."""
+) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(url, source, title, date_raw, updated_raw) of the stored hints for any of urls."""
     if not urls:
         return []
     marks = ",".join("?" for _ in urls)
     return [
-        (r[0], r[1], r[2], r[3])
+        (r[0], r[1], r[2], r[3], r[4])
         for r in db.execute(
-            f"SELECT url, source, title, date_raw FROM link_hints WHERE url IN ({marks})",
+            "SELECT url, source, title, date_raw, updated_raw FROM link_hints"
+            f" WHERE url IN ({marks})",
             list(urls),
         ).fetchall()
     ]

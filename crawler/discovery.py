@@ -42,6 +42,8 @@ class FeedEntry:
     url: str
     title: str | None
     date_raw: str | None
+    #: the entry's <updated> date, when it states one beside its publication date
+    updated_raw: str | None = None
 
 
 _PAGER_TEXT_RE = re.compile(
@@ -178,7 +180,7 @@ def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
     for item in root.iter():
         if _local(item.tag) not in ("item", "entry"):
             continue
-        url = title = date_raw = None
+        url = title = date_raw = updated = None
         for child in item:
             name = _local(child.tag)
             text = (child.text or "").strip()
@@ -186,12 +188,15 @@ def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
                 url = child.get("href") or text or url
             elif name == "title":
                 title = nfc(text) or None
-            elif (name in ("pubdate", "published", "date", "issued") and text) or (
-                name == "updated" and text and date_raw is None
-            ):
+            elif name in ("pubdate", "published", "date", "issued") and text:
                 date_raw = text
+            elif name == "updated" and text:
+                updated = text
         if url:
-            entries.append(FeedEntry(urljoin(base_url, url.strip()), title, date_raw))
+            # The publication date dates the article; <updated> alone stands in when it is all
+            # the feed says, and is kept apart as the edit signal.
+            entry = FeedEntry(urljoin(base_url, url.strip()), title, date_raw or updated, updated)
+            entries.append(entry)
     return entries
 
 

@@ -72,7 +72,8 @@ def date_from_hints(db: sqlite_utils.Database, site_id: str, now: datetime) -> i
     dated = 0
     with archive.transaction(db):
         for article_id, urls in archive.undated_articles(db, site_id):
-            hints = [(source, raw) for _u, source, _t, raw in archive.stored_hints(db, urls) if raw]
+            stored = archive.stored_hints(db, urls)
+            hints = [(source, raw) for _u, source, _t, raw, _updated in stored if raw]
             if not hints:
                 continue
             choice = choose_publication_date(hint_candidates(hints, now), now)

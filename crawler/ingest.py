@@ -293,6 +293,7 @@ def _hint_rows(site_id: str, link_hints: list[tuple[str, Any]], seen: str) -> li
             "site_id": site_id,
             "title": hint.title,
             "date_raw": hint.date_raw,
+            "updated_raw": hint.updated_raw,
             "seen": seen,
         }
         for url, hint in link_hints

@@ -20,6 +20,8 @@ class Hint:
     date_raw: str | None = None
     #: the title the listing or feed gave the link, NFC
     title: str | None = None
+    #: the entry's last-update date (Atom <updated>, sitemap lastmod): a change is an edit signal
+    updated_raw: str | None = None
 
 
 @dataclass(slots=True)

@@ -261,12 +261,15 @@ class PartySitesSpider(scrapy.Spider):
         entries = feed_entries(response.body, response.url)
         record = self.record(response, "feed")
         for entry in entries:
-            hint = Hint("feed", entry.date_raw, entry.title)
+            hint = Hint("feed", entry.date_raw, entry.title, entry.updated_raw)
             record.link_hints.append((crawl.canonical(entry.url), hint))
         yield record
         for entry in entries:
             yield from self.follow(
-                crawl, entry.url, depth=1, hint=Hint("feed", entry.date_raw, entry.title)
+                crawl,
+                entry.url,
+                depth=1,
+                hint=Hint("feed", entry.date_raw, entry.title, entry.updated_raw),
             )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
@@ -278,13 +281,20 @@ class PartySitesSpider(scrapy.Spider):
         entries, nested = sitemap_entries(response.body, response.url)
         record = self.record(response, "sitemap")
         for entry in entries:
-            record.link_hints.append((crawl.canonical(entry.url), Hint("sitemap", entry.date_raw)))
+            record.link_hints.append(
+                (crawl.canonical(entry.url), Hint("sitemap", entry.date_raw, None, entry.date_raw))
+            )
         yield record
         for url in nested:
             if crawl.owns(url) and crawl.admit(crawl.canonical(url)):
                 yield self.fetch_request(crawl, url, "sitemap", self.parse_sitemap)
         for entry in entries:
-            yield from self.follow(crawl, entry.url, depth=1, hint=Hint("sitemap", entry.date_raw))
+            yield from self.follow(
+                crawl,
+                entry.url,
+                depth=1,
+                hint=Hint("sitemap", entry.date_raw, None, entry.date_raw),
+            )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         crawl = self.crawls[response.meta["site_id"]]
@@ -518,10 +528,11 @@ class PartySitesSpider(scrapy.Spider):
         return True
 
     def date_changed(self, db: Any, url: str, hint: Hint) -> bool:
-        """True when a feed or sitemap now dates a known article differently (an edit signal)."""
-        for _url, source, _title, date_raw in archive.stored_hints(db, [url]):
-            if source == hint.source and date_raw and hint.date_raw and date_raw != hint.date_raw:
-                logger.info("%s date moved for %s: %s -> %s", source, url, date_raw, hint.date_raw)
+        """True when a feed or sitemap now gives a known article another update date (an edit)."""
+        for _url, source, _title, _date, updated in archive.stored_hints(db, [url]):
+            moved = updated and hint.updated_raw and updated != hint.updated_raw
+            if source == hint.source and moved:
+                logger.info("%s: update date of %s moved to %s", source, url, hint.updated_raw)
                 return True
         return False
 
