@@ -84,6 +84,33 @@ def render_cell(
     return None
 
 
+#: How the article page orders date signals: the chosen one, those naming the same day, the rest.
+EVIDENCE_ORDER = ("accepted", "agrees", "rejected")
+
+
+def group_evidence(rows: list[dict[str, Any]], published: str | None) -> list[dict[str, Any]]:
+    """Date evidence as the article page shows it: each distinct signal once, with `count` (a
+    date repeated by five listing pages is one line), and a `status`: "accepted" (chosen),
+    "agrees" (not chosen, but names the same day as the chosen date) or "rejected"; ordered by
+    status, then as found.
+    """
+    day = (published or "")[:10]
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["signal"], row["raw"], row["parsed"], bool(row["accepted"]), row["reason"])
+        if key in grouped:
+            grouped[key]["count"] += 1
+            continue
+        if row["accepted"]:
+            status = "accepted"
+        elif day and str(row["parsed"] or "")[:10] == day:
+            status = "agrees"
+        else:
+            status = "rejected"
+        grouped[key] = {**row, "accepted": bool(row["accepted"]), "status": status, "count": 1}
+    return sorted(grouped.values(), key=lambda e: EVIDENCE_ORDER.index(e["status"]))
+
+
 async def _rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     results = await db.execute(sql, params)
     return [dict(row) for row in results.rows]
@@ -109,7 +136,9 @@ async def article_page(datasette: Any, database: str, article_id: int) -> dict[s
         "versions": versions,
         "copies": await _rows(db, desk.COPIES_SQL, {"id": article_id}),
         "urls": await _rows(db, desk.URLS_SQL, {"id": article_id}),
-        "date_evidence": await _rows(db, desk.DATE_EVIDENCE_SQL, {"id": article_id}),
+        "date_evidence": group_evidence(
+            await _rows(db, desk.DATE_EVIDENCE_SQL, {"id": article_id}), article["published"]
+        ),
         "citation": cite,
         "citation_text": cite.as_text(),
         "citation_bibtex": cite.as_bibtex(),

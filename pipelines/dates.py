@@ -23,7 +23,8 @@ class DatePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Page) or not item.is_article:
             return item
-        hints = [(h.source, h.date_raw) for h in item.hints if h.date_raw]
+        # One listing date seen on five listing pages is one signal, not five.
+        hints = list(dict.fromkeys((h.source, h.date_raw) for h in item.hints if h.date_raw))
         candidates = [*item.date_candidates, *hint_candidates(hints, item.fetched_at)]
         choice = choose_publication_date(candidates, item.fetched_at)
         item.published = choice.published
