@@ -712,16 +712,21 @@ def add_signature(
 def signature_candidates(
     db: sqlite_utils.Database, band_keys: Sequence[int], exclude_site: str, limit: int = 50
 ) -> list[tuple[int, str, bytes]]:
-    """(article_id, site_id, signature) of articles of other sites sharing any band key."""
+    """(article_id, site_id, signature) of other sites' articles sharing band keys, most first.
+
+    A re-publication shares many of the bands, a look-alike on a popular template one or two,
+    so ranking by shared bands keeps the true original inside the limit.
+    """
     if not band_keys:
         return []
     marks = ",".join("?" for _ in band_keys)
     return [
         (int(r[0]), r[1], r[2])
         for r in db.execute(
-            f"SELECT s.article_id, s.site_id, s.signature FROM signatures s WHERE s.article_id IN ("
-            f" SELECT DISTINCT article_id FROM lsh_buckets WHERE band_key IN ({marks}))"
-            " AND s.site_id != ? LIMIT ?",
+            "SELECT s.article_id, s.site_id, s.signature FROM ("
+            f" SELECT article_id, count(*) AS hits FROM lsh_buckets WHERE band_key IN ({marks})"
+            " GROUP BY article_id) b JOIN signatures s ON s.article_id = b.article_id"
+            " WHERE s.site_id != ? ORDER BY b.hits DESC, s.article_id LIMIT ?",
             [*band_keys, exclude_site, limit],
         ).fetchall()
     ]

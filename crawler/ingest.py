@@ -14,14 +14,15 @@ from typing import Any
 import sqlite_utils
 
 from crawler import archive
-from crawler.fingerprint import estimated_similarity, is_republication
+from crawler.fingerprint import estimated_containment, is_republication
 from crawler.items import FetchRecord, Page
 from crawler.timezone import iso_vn
 
 logger = logging.getLogger(__name__)
 
-#: Below this MinHash estimate a candidate is not worth the exact comparison.
-_CANDIDATE_MIN_ESTIMATE = 0.3
+#: Below this estimated containment a candidate is not worth the exact comparison; 0.5 keeps
+#: copies that took only half of the original.
+_CANDIDATE_MIN_ESTIMATE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,7 @@ def _link_copy(db: sqlite_utils.Database, article_id: int, page: Page) -> int | 
     for other_id, _site, other_sig in archive.signature_candidates(
         db, page.band_keys, page.site_id
     ):
-        if estimated_similarity(page.signature, other_sig) < _CANDIDATE_MIN_ESTIMATE:
+        if estimated_containment(page.signature, other_sig) < _CANDIDATE_MIN_ESTIMATE:
             continue
         other = archive.article_by_id(db, other_id)
         if other is None or not other.text:
