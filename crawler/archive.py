@@ -801,6 +801,28 @@ def all_site_blocks(db: sqlite_utils.Database) -> dict[str, frozenset[str]]:
     return {site_id: frozenset(blocks) for site_id, blocks in found.items()}
 
 
+def last_site_runs(db: sqlite_utils.Database) -> dict[str, tuple[str | None, str | None]]:
+    """Per site, (started, finished) of its latest site_runs line (None where not recorded)."""
+    rows = db.execute(
+        "SELECT r.site_id, r.started, r.finished FROM site_runs r JOIN ("
+        " SELECT site_id, max(run_id) AS run_id FROM site_runs GROUP BY site_id) m"
+        " ON m.site_id = r.site_id AND m.run_id = r.run_id"
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def run_site_runs(db: sqlite_utils.Database, run_id: int) -> dict[str, dict[str, Any]]:
+    """The site_runs lines of one run: site_id -> started, finished, requests, articles_new,
+    errors, ok (ok is NULL while a distributed run's site is pending)."""
+    keys = ("started", "finished", "requests", "articles_new", "errors", "ok")
+    rows = db.execute(
+        "SELECT site_id, started, finished, requests, articles_new, errors, ok FROM site_runs"
+        " WHERE run_id = ? ORDER BY site_id",
+        [run_id],
+    ).fetchall()
+    return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}
+
+
 def site_outcomes(db: sqlite_utils.Database) -> dict[str, list[bool]]:
     """Per site, whether each run went ok, oldest run first."""
     found: dict[str, list[bool]] = {}

@@ -173,6 +173,19 @@ def release(db: str, out: str) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def schedule(ctx: click.Context) -> None:
+    """Enqueue one crawl task per due site for Celery crawl workers (docs/distributed.md)."""
+    # Imported here: only distributed mode needs Celery (the `distributed` extra).
+    from crawler.distributed import schedule_cli
+
+    schedule_cli.main(args=ctx.args, prog_name="crawler schedule")
+
+
 def _add_registry_commands() -> None:
     from crawler.registry_check import registry_cli
 

@@ -7,6 +7,7 @@ import logging
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from crawler import archive
 from crawler.gazetteer import unit_rows
@@ -27,6 +28,8 @@ class RunLogExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLogExtension:
         settings = crawler.settings
+        if settings.get("ARCHIVE_SINK", "archive") != "archive":
+            raise NotConfigured  # distributed mode: the archive writer records the run
         ext = cls(crawler, settings.get("ARCHIVE_DB"), settings.getint("ARCHIVE_DEAD_AFTER"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

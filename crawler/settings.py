@@ -29,6 +29,14 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
+# Only http(s) is fetched: there is no handler for file://, ftp://, s3:// or data: URLs at all.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# Scrapy's defaults, but only the encodings whose truncation CompleteBodyMiddleware can detect.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
 # Cookies would let session ids leak into URLs and state; party sites need none to read news.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -52,6 +60,19 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     # Writes articles, URLs, versions, copies and date evidence in one transaction per item.
     "pipelines.store.StorePipeline": 900,
+    # Distributed mode (ARCHIVE_SINK=celery) only: sends the items to the archive queue instead.
+    "pipelines.enqueue.EnqueuePipeline": 910,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Refuses non-http(s) URLs, IP addresses and local names before anything (even robots.txt).
+    "crawler.middlewares.SafeUrlMiddleware": 90,
+    # Just above RetryMiddleware (550): sees every try; stops a site after too many fail in a row.
+    "crawler.middlewares.SiteErrorBudgetMiddleware": 555,
+    # Above RetryMiddleware: sees every try; pauses the site per Retry-After or backoff.
+    "crawler.middlewares.BackoffMiddleware": 560,
+    # Above HttpCompressionMiddleware (590): retries gzip/deflate bodies that were cut short.
+    "crawler.middlewares.CompleteBodyMiddleware": 595,
 }
 
 EXTENSIONS = {
@@ -87,3 +108,27 @@ ARCHIVE_DEAD_RETRY_EVERY = 7
 ARCHIVE_FULL = False
 # Minimum characters of body text for a page to count as an article.
 ARCHIVE_MIN_ARTICLE_CHARS = 200
+# Longest Retry-After (s) we honour; a longer one is cut to this so no site stalls the night.
+ARCHIVE_RETRY_AFTER_MAX = 120.0
+# Pause (s) after a site's first failure without Retry-After; it doubles per failure in a row.
+ARCHIVE_BACKOFF_BASE = 1.0
+# Longest backoff pause (s).
+ARCHIVE_BACKOFF_MAX = 60.0
+# Tries of a site that may fail in a row (a good answer resets) before it gets no more this run.
+ARCHIVE_SITE_ERROR_BUDGET = 20
+# Nested sitemaps followed per site: a sitemap index that loops or lists 60k indexes ends here.
+ARCHIVE_MAX_SITEMAPS_PER_SITE = 1000
+
+# --- Distributed mode (docs/distributed.md); the single-machine crawl needs none of this. ---
+# Where processed items go: "archive" (StorePipeline writes ARCHIVE_DB) or "celery" (the crawl
+# task of crawler.distributed sets it: EnqueuePipeline sends them to the archive writer's queue).
+ARCHIVE_SINK = "archive"
+# The Celery broker the items are sent through (the crawl task passes its own).
+ARCHIVE_BROKER_URL = "redis://127.0.0.1:6379/0"
+# The crawl_runs id the items belong to (set by the crawl task from `crawler schedule`).
+ARCHIVE_RUN_ID = 0
+# Items per archive-queue message: enough to amortise a message, few enough that a lost worker
+# loses little and that Redis, which holds the queue in memory, is not flooded.
+ARCHIVE_ENQUEUE_BATCH = 20
+# Where the enqueue pipeline writes its end-of-crawl report for the crawl task ("" = nowhere).
+ARCHIVE_ENQUEUE_REPORT = ""

@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from crawler import archive
 from crawler.finalise import finalise_sites
@@ -32,6 +33,8 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
+        if settings.get("ARCHIVE_SINK", "archive") != "archive":
+            raise NotConfigured  # distributed mode: pipelines.enqueue sends the items instead
         return cls(settings.get("ARCHIVE_DB"), settings.getbool("ARCHIVE_KEEP_RESPONSES"), crawler)
 
     def open_spider(self, spider: Any = None) -> None:
