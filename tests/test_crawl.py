@@ -230,3 +230,30 @@ def test_crawl_command_is_the_contract() -> None:
     command = scrapy_command("s.csv", "a.db")
     assert command[-6:] == ["crawl", "party_sites", "-a", "sites=s.csv", "-s", "ARCHIVE_DB=a.db"]
     assert Path(command[0]).name in ("scrapy", Path(sys.executable).name)
+
+
+def test_canned_queries_answer_on_the_crawled_archive(
+    first_crawl: tuple[Path, SampleServer], tmp_path: Path
+) -> None:
+    from crawler import desk
+    from tests.test_desk import Desk
+
+    db, _server = first_crawl
+    copy = tmp_path / "archive.db"
+    source = sqlite3.connect(db)
+    source.execute(f"VACUUM INTO '{copy}'")
+    source.close()
+    desk.prepare_archive(copy)
+    app = Desk(copy)
+    try:
+        queries = app.ds.metadata("queries", database="archive")
+        for name in queries:
+            response = app.get(f"/archive/{name}.json", _shape="array")
+            assert response.status_code == 200, (name, response.text)
+        pairs = app.rows("/archive/republication_pairs.json")
+        # truth.json: the Tỉnh ủy sample re-publishes one Huyện ủy sample article.
+        assert [(p["original_site"], p["copy_site"], p["copies"]) for p in pairs] == [
+            ("huyenuymau", "tinhuymau", 1)
+        ]
+    finally:
+        app.close()
