@@ -249,11 +249,21 @@ class StoredArticle:
     first_seen: str | None
 
 
-def open_archive(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Database:
+class ArchiveDamagedError(sqlite3.DatabaseError):
+    """The archive file exists but is not a sound SQLite database; it is left untouched."""
+
+
+def open_archive(
+    path: str | Path, *, read_only: bool = False, check: bool = False
+) -> sqlite_utils.Database:
     """Open (creating and migrating when writable) the archive at path, in WAL mode.
 
+    With check, an existing file is verified first (PRAGMA quick_check): a truncated or
+    overwritten archive raises ArchiveDamagedError and is never written to.
     Raises sqlite3.DatabaseError when the file is not a SQLite database.
     """
+    if check and Path(path).exists():
+        verify_archive(path)
     if read_only:
         conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, check_same_thread=False)
         return sqlite_utils.Database(conn)
@@ -265,7 +275,33 @@ def open_archive(path: str | Path, *, read_only: bool = False) -> sqlite_utils.D
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = OFF")
     migrate(db)
+    if check:
+        probe_writable(db)
     return db
+
+
+def probe_writable(db: sqlite_utils.Database) -> None:
+    """Fail now, before any page is fetched, when the archive cannot be written (read-only file
+    or file system): raises sqlite3.OperationalError ("attempt to write a readonly database")."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("INSERT INTO crawl_runs (status) VALUES ('write probe')")
+    finally:
+        db.conn.execute("ROLLBACK")
+
+
+def verify_archive(path: str | Path) -> None:
+    """Raise ArchiveDamagedError unless the archive at path passes SQLite's quick_check."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveDamagedError(f"archive {path} is damaged: {exc}") from exc
+    if result != ["ok"]:
+        raise ArchiveDamagedError(f"archive {path} is damaged: {'; '.join(result[:5])}")
 
 
 def migrate(db: sqlite_utils.Database) -> int:

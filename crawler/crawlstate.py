@@ -34,6 +34,8 @@ class SiteCrawl:
     dropped: dict[str, int] = field(default_factory=dict)
     query_variants: Counter[str] = field(default_factory=Counter)
     requests: int = 0
+    #: nested sitemaps scheduled in this run (capped by ARCHIVE_MAX_SITEMAPS_PER_SITE)
+    sitemaps: int = 0
     #: responses the site answered (any HTTP status): zero means it was unreachable this run
     answered: int = 0
     traps: int = 0

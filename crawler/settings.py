@@ -116,6 +116,9 @@ ARCHIVE_BACKOFF_BASE = 1.0
 ARCHIVE_BACKOFF_MAX = 60.0
 # Tries of a site that may fail in a row (a good answer resets) before it gets no more this run.
 ARCHIVE_SITE_ERROR_BUDGET = 20
+# Links read from one page: real listings hold hundreds; 50k links is a trap that would only
+# cost memory.
+ARCHIVE_MAX_LINKS_PER_PAGE = 2000
 # Nested sitemaps followed per site: a sitemap index that loops or lists 60k indexes ends here.
 ARCHIVE_MAX_SITEMAPS_PER_SITE = 1000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 _WS_RE = re.compile(r"[ \t\u00a0\u200b\u202f\ufeff]+")
 _BLANKS_RE = re.compile(r"\n{3,}")
@@ -17,13 +17,27 @@ _CHARSET_ALIASES = {"windows-1258": "cp1258", "x-viet-vps": "cp1258", "vn3": "cp
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode a response body by its declared charset (header, BOM, <meta>), then NFC.
 
-    Falls back to UTF-8 detection and then windows-1258; never raises on bad bytes
-    (undecodable bytes become U+FFFD).
+    Servers lie about charsets: a body that is valid UTF-8 with non-ASCII bytes is read as UTF-8
+    whatever the header says (a single-byte charset never fails, so it cannot be trusted over
+    it), and a body the declared charset cannot decode is retried with its <meta> declaration,
+    then windows-1258. Never raises on bad bytes (undecodable bytes become U+FFFD).
     """
+    if not body.isascii():
+        try:
+            return nfc(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
     header = content_type or ""
     for legacy, codec in _CHARSET_ALIASES.items():
         header = re.sub(legacy, codec, header, flags=re.IGNORECASE)
     _encoding, text = html_to_unicode(header or None, body, auto_detect_fun=_guess_encoding)
+    if "\ufffd" in text:
+        declared = html_body_declared_encoding(body) or "cp1258"
+        codec = _CHARSET_ALIASES.get(declared.lower(), declared)
+        try:
+            text = body.decode(codec, errors="replace")
+        except LookupError:
+            text = body.decode("cp1258", errors="replace")
     return nfc(text)
 
 

@@ -46,7 +46,9 @@ class ExtractPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.rules = load_rules(disabled_families=self.disabled_families)
-        db = archive.open_archive(self.db_path)
+        # The first component to open the archive checks it: a damaged file stops the crawl
+        # before anything is fetched or written.
+        db = archive.open_archive(self.db_path, check=True)
         try:
             self.site_blocks = archive.all_site_blocks(db)
         finally:

@@ -73,6 +73,9 @@ class PartySitesSpider(scrapy.Spider):
         self.max_query_variants = 200
         self.pagination_margin = 0
         self.revisit_budget = 0
+        self.registry_errors = 0
+        self.max_sitemaps = 1000
+        self.max_links = 2000
         self.dead_retry_every = 7
         self._idle_rounds = 0
 
@@ -87,6 +90,8 @@ class PartySitesSpider(scrapy.Spider):
         spider.max_query_variants = settings.getint("ARCHIVE_MAX_QUERY_VARIANTS")
         spider.pagination_margin = settings.getint("ARCHIVE_PAGINATION_MARGIN")
         spider.revisit_budget = settings.getint("ARCHIVE_REVISIT_BUDGET")
+        spider.max_sitemaps = settings.getint("ARCHIVE_MAX_SITEMAPS_PER_SITE")
+        spider.max_links = settings.getint("ARCHIVE_MAX_LINKS_PER_PAGE")
         spider.dead_retry_every = settings.getint("ARCHIVE_DEAD_RETRY_EVERY")
         spider.registry = spider.load_sites()
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
@@ -103,7 +108,8 @@ class PartySitesSpider(scrapy.Spider):
             return []
         for error in errors:
             logger.warning("registry %s: skipped %s", self.sites_path, error)
-            self.crawler.stats.inc_value("archive/registry/row_errors")
+        # Stats exist only once the crawl starts; start() counts these.
+        self.registry_errors = len(errors)
         if self.site_filter:
             sites = [s for s in sites if s.id == self.site_filter]
             if not sites:
@@ -113,6 +119,8 @@ class PartySitesSpider(scrapy.Spider):
         return sites
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.registry_errors:
+            self.crawler.stats.inc_value("archive/registry/row_errors", self.registry_errors)
         db = archive.open_archive(self.db_path)
         try:
             for site in self.registry:
@@ -286,7 +294,12 @@ class PartySitesSpider(scrapy.Spider):
             )
         yield record
         for url in nested:
+            if crawl.sitemaps >= self.max_sitemaps:
+                # A sitemap index that loops or lists tens of thousands of indexes ends here.
+                self.crawler.stats.inc_value("archive/spider/sitemaps_capped")
+                break
             if crawl.owns(url) and crawl.admit(crawl.canonical(url)):
+                crawl.sitemaps += 1
                 yield self.fetch_request(crawl, url, "sitemap", self.parse_sitemap)
         for entry in entries:
             yield from self.follow(
@@ -329,6 +342,14 @@ class PartySitesSpider(scrapy.Spider):
             yield self.record(response, "other")
             return
         links = page_links(tree, response.url)
+        if len(links) > self.max_links:
+            # Tens of thousands of links: a dump or a trap, never an article. It is told a listing
+            # by its links alone; the extractor would spend seconds and hundreds of MB on it.
+            self.crawler.stats.inc_value("archive/spider/links_capped")
+            yield self.record(response, "listing")
+            candidates = self.candidate_links(crawl, links[: self.max_links])
+            yield from self.follow_links(crawl, response, candidates, depth, None)
+            return
         page = self.page_item(crawl, response, tree, depth, hub)
         candidates = self.candidate_links(crawl, links)
         page.links = [canonical for canonical, _link in candidates]
