@@ -663,6 +663,15 @@ def add_urls(db: sqlite_utils.Database, article_id: int, urls: Iterable[str], se
         )
 
 
+def add_url_if_new(db: sqlite_utils.Database, article_id: int, url: str, seen: str) -> int:
+    """Record url as the article's when it is not known yet; return 1 if it was added."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+        [url, article_id, seen],
+    )
+    return int(cursor.rowcount or 0)
+
+
 def mark_gone(db: sqlite_utils.Database, urls: Sequence[str], when: str) -> int:
     """Set gone_at on the live articles behind urls (the rows are kept); return how many."""
     if not urls:

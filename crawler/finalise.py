@@ -32,12 +32,22 @@ def finalise_sites(
 
 
 def alias_redirects(db: sqlite_utils.Database, site_id: str, now: datetime) -> int:
-    """Record every redirect whose target became an archived article as that article's URL."""
-    aliases = archive.redirect_aliases(db, site_id)
-    with archive.transaction(db):
-        for url, article_id in aliases:
-            archive.add_urls(db, article_id, [url], iso_vn(now))
-    return len(aliases)
+    """Record every redirect whose target became an archived article as that article's URL.
+
+    A chain (a -> b -> article) resolves one hop per round, so rounds repeat until nothing new
+    is learned (bounded like the redirect middleware: 10 hops). Returns the URLs added.
+    """
+    added = 0
+    for _round in range(10):
+        with archive.transaction(db):
+            new = sum(
+                archive.add_url_if_new(db, article_id, url, iso_vn(now))
+                for url, article_id in archive.redirect_aliases(db, site_id)
+            )
+        added += new
+        if not new:
+            break
+    return added
 
 
 def strip_learned_boilerplate(db: sqlite_utils.Database, site_id: str, now: datetime) -> int:
