@@ -982,3 +982,9 @@ def site_due(db: sqlite_utils.Database, site_id: str, retry_every: int) -> bool:
         [site_id],
     ).fetchone()[0]
     return int(skipped) >= retry_every - 1
+
+
+def last_run_status(db: sqlite_utils.Database) -> str | None:
+    """How the newest crawl run ended ("finished", "archive_write_failed", ...), or None."""
+    row = db.execute("SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -128,11 +128,16 @@ def nightly(sites: str, db: str, full: bool, fail_after: int) -> None:
     conn = archive.open_archive(db)
     try:
         failing = failing_sites(conn, fail_after)
+        status = archive.last_run_status(conn)
     finally:
         conn.conn.close()
     for site_id, nights in failing:
         click.echo(f"ERROR site {site_id}: failed {nights} nights running", err=True)
-    if code != 0 or failing:
+    # Scrapy exits 0 after closing a crawl for a write failure (disk full): the run's own
+    # status says whether it ran to its end.
+    if status not in (None, "finished"):
+        click.echo(f"ERROR crawl ended early: {status}", err=True)
+    if code != 0 or failing or status not in (None, "finished"):
         raise SystemExit(1)
 
 

@@ -40,3 +40,13 @@ def test_nightly_fails_loudly_when_a_working_site_keeps_failing(tmp_path: Path) 
     result = CliRunner().invoke(main, ["nightly", "--sites", str(sites), "--db", str(db_path)])
     assert result.exit_code == 1
     assert "site huyenuy: failed 3 nights running" in result.output
+
+
+def test_the_newest_run_status_tells_an_early_end(tmp_path: Path) -> None:
+    # crawler nightly exits 1 on this status: Scrapy itself exits 0 after a disk-full close.
+    db_path = tmp_path / "a.db"
+    db = archive.open_archive(db_path)
+    run = archive.start_run(db, "2026-11-23T01:30:00+07:00", None, "incremental")
+    archive.finish_run(db, run, "2026-11-23T01:31:00+07:00", status="archive_write_failed")
+    assert archive.last_run_status(db) == "archive_write_failed"
+    db.conn.close()
