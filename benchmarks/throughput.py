@@ -276,7 +276,12 @@ def measure_fetch(
 
 
 def measure_pipeline(
-    server: CorpusServer, corpus: Path, work: Path, timeout: float, repo: Path = REPO
+    server: CorpusServer,
+    corpus: Path,
+    work: Path,
+    timeout: float,
+    repo: Path = REPO,
+    extra_settings: tuple[str, ...] = (),
 ) -> tuple[RunResult, int, Path]:
     db = work / "archive.db"
     for suffix in ("", "-wal", "-shm"):
@@ -284,7 +289,7 @@ def measure_pipeline(
     scrapy = Path(sys.executable).with_name("scrapy")
     cmd = [str(scrapy), "crawl", "party_sites", "-a", f"sites={corpus / 'sites.csv'}"]
     cmd += ["-s", f"ARCHIVE_DB={db}"]
-    for setting in CRAWL_SETTINGS:
+    for setting in (*CRAWL_SETTINGS, *extra_settings):
         cmd += ["-s", setting]
     # PYTHONPATH puts `repo`'s packages ahead of the editable install of this checkout, so a
     # patched copy of the project can be measured with the same virtualenv.
@@ -428,7 +433,12 @@ def run(args: argparse.Namespace) -> int:
                 emit("cpu_floor_rate", f"{floor_rate:.1f}")
             if "pipeline" in stages:
                 crawl, articles, _db = measure_pipeline(
-                    server, corpus, work, args.timeout, Path(args.repo).resolve()
+                    server,
+                    corpus,
+                    work,
+                    args.timeout,
+                    Path(args.repo).resolve(),
+                    tuple(args.setting),
                 )
                 if crawl.returncode != 0:
                     print(f"crawl failed ({crawl.returncode}), see {work / 'crawl.log'}")
@@ -491,6 +501,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--repo", default=str(REPO), help="checkout whose crawl to measure (a patched copy)"
+    )
+    parser.add_argument(
+        "-s",
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one more Scrapy setting for the measured crawl (repeatable)",
     )
     return run(parser.parse_args(argv))
 

@@ -8,7 +8,18 @@ from urllib.parse import urlsplit
 
 from crawler.items import Hint
 from crawler.registry import Site
-from crawler.urls import UrlPolicy, canonical_url, is_same_site
+from crawler.urls import (
+    UrlPolicy,
+    canonical_url,
+    is_asset,
+    is_print_variant,
+    is_same_site,
+    trap_reason,
+)
+
+#: Link verdicts remembered per site (menus and sidebars repeat the same links on every page);
+#: the memo starts afresh past this many raw URLs, so it stays small however long the crawl.
+MAX_LINK_VERDICTS = 20000
 
 
 @dataclass
@@ -39,6 +50,9 @@ class SiteCrawl:
     #: responses the site answered (any HTTP status): zero means it was unreachable this run
     answered: int = 0
     traps: int = 0
+    #: raw link URL -> (canonical URL or None, is a trap), under verdicts_policy
+    verdicts: dict[str, tuple[str | None, bool]] = field(default_factory=dict, repr=False)
+    verdicts_policy: UrlPolicy | None = field(default=None, repr=False)
 
     @classmethod
     def for_site(
@@ -57,6 +71,24 @@ class SiteCrawl:
     def skips_known(self) -> bool:
         """Archived articles are not fetched again (nightly and resume)."""
         return self.mode in ("nightly", "resume")
+
+    def link_verdict(self, url: str) -> tuple[str | None, bool]:
+        """What to make of a link: (canonical URL, False) when it is worth considering,
+        (None, True) for a trap, (None, False) for another site's link, an asset or a print
+        variant. Remembered per raw URL: the same menu and sidebar links recur on every page."""
+        if self.verdicts_policy != self.policy or len(self.verdicts) >= MAX_LINK_VERDICTS:
+            self.verdicts.clear()
+            self.verdicts_policy = self.policy
+        verdict = self.verdicts.get(url)
+        if verdict is None:
+            if not self.owns(url) or is_asset(url) or is_print_variant(url):
+                verdict = (None, False)
+            elif trap_reason(url):
+                verdict = (None, True)
+            else:
+                verdict = (self.canonical(url), False)
+            self.verdicts[url] = verdict
+        return verdict
 
     def canonical(self, url: str) -> str:
         """The canonical form of url under this site's policy."""
@@ -77,6 +109,7 @@ class SiteCrawl:
         host = (urlsplit(url).hostname or "").lower()
         if host and host.split(".", 1)[-1] == self.site.host.split(".", 1)[-1]:
             self.hosts.add(host)
+            self.verdicts.clear()  # a link to the new host is the site's own now
 
     def admit(self, canonical: str) -> bool:
         """Reserve a fetch of canonical in this run; False when seen, over the cap or a trap."""
@@ -93,5 +126,11 @@ class SiteCrawl:
         return True
 
     def add_hint(self, canonical: str, hint: Hint) -> None:
-        """Remember what a listing or feed said about a link (bounded by the site's size)."""
-        self.hints.setdefault(canonical, []).append(hint)
+        """Remember what a listing or feed said about a link, once per distinct statement.
+
+        A "Tin mới" (latest news) box repeats the same links with the same dates on every page
+        of a site: appending each sighting grew a list per link with the number of pages.
+        """
+        known = self.hints.setdefault(canonical, [])
+        if hint not in known:
+            known.append(hint)

@@ -57,6 +57,7 @@ def page_links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
     """Every <a href> of the page, resolved against <base> or base_url, in page order."""
     base_el = tree.find(".//base[@href]")
     root = urljoin(base_url, base_el.get("href", "")) if base_el is not None else base_url
+    zones = _zones(tree)
     links: list[Link] = []
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
@@ -68,16 +69,44 @@ def page_links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
             continue
         text = clean_whitespace(nfc(anchor.text_content()))
         title_attr = nfc(anchor.get("title") or "").strip()
+        in_nav, in_pager = zones.get(anchor.getparent(), (False, False))
         links.append(
             Link(
                 url=url,
                 text=text or title_attr,
                 date_raw=_date_beside(anchor),
-                in_nav=_in_navigation(anchor),
-                is_pager=_looks_like_pager(anchor, text),
+                in_nav=in_nav,
+                is_pager=in_pager or bool(_PAGER_TEXT_RE.match(text.strip())),
             )
         )
     return links
+
+
+_NAV_MARKER_RE = re.compile(r"\b(menu|nav|navbar|navigation|mainmenu|topmenu)\b")
+_PAGER_MARKER_RE = re.compile(r"pag(er|ing|ination)|phan-?trang|page-?nav")
+
+
+def _zones(tree: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, tuple[bool, bool]]:
+    """For each element: (an anchor inside it sits in the navigation, in a pager).
+
+    One pass from the top, each element inheriting its parent's answer, instead of a walk up
+    the ancestors of every anchor (a page holds hundreds of anchors; menus nest deep). In the
+    navigation: under a <nav> or <header>, or an element whose class or id says menu/nav. In a
+    pager: under an element whose class or id says pager/pagination/phan-trang, looking up no
+    further than the nearest <body>, <main> or <article>.
+    """
+    zones: dict[lxml.html.HtmlElement, tuple[bool, bool]] = {}
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        up_nav, up_pager = zones.get(el.getparent(), (False, False))
+        marker = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        in_nav = up_nav or el.tag in ("nav", "header") or bool(_NAV_MARKER_RE.search(marker))
+        in_pager = bool(_PAGER_MARKER_RE.search(marker)) or (
+            up_pager and el.tag not in ("body", "main", "article")
+        )
+        zones[el] = (in_nav, in_pager)
+    return zones
 
 
 def _date_beside(anchor: lxml.html.HtmlElement) -> str | None:
@@ -99,28 +128,6 @@ def _date_beside(anchor: lxml.html.HtmlElement) -> str | None:
             return match.group(0)
         node = node.getparent()
     return None
-
-
-def _in_navigation(anchor: lxml.html.HtmlElement) -> bool:
-    for parent in anchor.iterancestors():
-        if parent.tag in ("nav", "header"):
-            return True
-        marker = f"{parent.get('class', '')} {parent.get('id', '')}".lower()
-        if re.search(r"\b(menu|nav|navbar|navigation|mainmenu|topmenu)\b", marker):
-            return True
-    return False
-
-
-def _looks_like_pager(anchor: lxml.html.HtmlElement, text: str) -> bool:
-    if _PAGER_TEXT_RE.match(text.strip()):
-        return True
-    for parent in anchor.iterancestors():
-        marker = f"{parent.get('class', '')} {parent.get('id', '')}".lower()
-        if re.search(r"pag(er|ing|ination)|phan-?trang|page-?nav", marker):
-            return True
-        if parent.tag in ("body", "main", "article"):
-            break
-    return False
 
 
 def feed_links(tree: lxml.html.HtmlElement, base_url: str) -> list[str]:

@@ -154,7 +154,7 @@ def _store_article(
     response_hash = None
     if keep_response:
         response_hash = archive.store_response(
-            db, page.body, page.headers.get("content-type", ""), seen
+            db, page.body, page.headers.get("content-type", ""), seen, page.body_gzip
         )
     values = _article_values(page, response_hash)
     if existing is not None:

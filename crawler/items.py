@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from crawler.analysis import Analysis
     from crawler.dating import DateCandidate
 
 
@@ -56,6 +57,9 @@ class Page:
     link_hints: list[tuple[str, Hint]] = field(default_factory=list)
     #: (linked URL, link text) pairs when this page is a listing: tomorrow's edit signal
     listing_titles: list[tuple[str, str]] = field(default_factory=list)
+    #: what the spider's analysis workers made of the body (crawler.analysis); ExtractPipeline
+    #: copies it into the fields below and drops it. None: ExtractPipeline analyses the page.
+    analysis: Analysis | None = None
 
     # Filled by ExtractPipeline.
     #: True when the page is an article (not a listing, tag page, static page, soft 404)
@@ -74,6 +78,8 @@ class Page:
     extractor_version: str = ""
     #: date candidates found on the page, chosen by DatePipeline
     date_candidates: list[DateCandidate] = field(default_factory=list)
+    #: the body gzip-compressed by the analysis worker, for the responses table (articles)
+    body_gzip: bytes | None = None
 
     # Filled by DatePipeline.
     #: ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+07:00; None when nothing trustworthy

@@ -114,7 +114,7 @@ def _normalise_escapes(part: str, safe: str) -> str:
         return char if char in _UNRESERVED else "%" + match.group(1).upper()
 
     part = _ESCAPE_RE.sub(fix, part)
-    if any(ord(ch) > 127 or ch == " " for ch in part):
+    if not part.isascii() or " " in part:
         part = quote(part, safe=safe)
     return part
 

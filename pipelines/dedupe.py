@@ -30,9 +30,12 @@ class DedupePipeline:
         if not isinstance(item, Page) or not item.is_article:
             return item
         item.canonical_url = choose_canonical(item.url, item.declared_url)
-        item.content_hash = content_hash(item.title, item.text or "")
-        item.signature = signature(item.text or "")
-        item.band_keys = band_keys(item.signature)
+        # The extraction workers fingerprint the text (crawler.analysis); compute it here only
+        # for items that did not go through them.
+        if item.content_hash is None:
+            item.content_hash = content_hash(item.title, item.text or "")
+            item.signature = signature(item.text or "")
+            item.band_keys = band_keys(item.signature)
         return item
 
 

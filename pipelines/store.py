@@ -1,67 +1,118 @@
-"""StorePipeline: writes each item into the archive through crawler.ingest, one transaction each."""
+"""StorePipeline: writes items into the archive through crawler.ingest, many per transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sqlite3
+import time
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler import archive
 from crawler.finalise import finalise_sites
-from crawler.ingest import ingest_page, ingest_record
+from crawler.ingest import Outcome, ingest_page, ingest_record
 from crawler.items import FetchRecord, Page
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Stores pages and fetch records; after the crawl, runs the per-site finishing passes."""
+    """Stores pages and fetch records; after the crawl, runs the per-site finishing passes.
 
-    def __init__(self, db_path: str, keep_responses: bool, crawler: Crawler) -> None:
+    Items are written ARCHIVE_STORE_BATCH at a time in one transaction (or whatever arrived in
+    ARCHIVE_STORE_BATCH_SECONDS, or when the crawl goes idle or ends): a commit per page cost
+    more than the page's rows. A kill loses at most one batch, which the next run fetches again.
+    """
+
+    def __init__(
+        self,
+        db_path: str,
+        keep_responses: bool,
+        crawler: Crawler,
+        batch_size: int = 200,
+        batch_seconds: float = 2.0,
+    ) -> None:
         self.db_path = db_path
         self.keep_responses = keep_responses
         self.crawler = crawler
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
         self.db: Any = None
         self.sites_touched: set[str] = set()
         self.failed = False
         self.closing: asyncio.Future[None] | None = None
+        self.pending: list[Page | FetchRecord] = []
+        self.oldest = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
         if settings.get("ARCHIVE_SINK", "archive") != "archive":
             raise NotConfigured  # distributed mode: pipelines.enqueue sends the items instead
-        return cls(settings.get("ARCHIVE_DB"), settings.getbool("ARCHIVE_KEEP_RESPONSES"), crawler)
+        pipeline = cls(
+            settings.get("ARCHIVE_DB"),
+            settings.getbool("ARCHIVE_KEEP_RESPONSES"),
+            crawler,
+            settings.getint("ARCHIVE_STORE_BATCH"),
+            settings.getfloat("ARCHIVE_STORE_BATCH_SECONDS"),
+        )
+        crawler.signals.connect(pipeline.flush, signal=signals.spider_idle)
+        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         self.db = archive.open_archive(self.db_path)
 
     def close_spider(self, spider: Any = None) -> None:
         try:
+            self.flush()
             if self.sites_touched:
                 finalise_sites(self.db, sorted(self.sites_touched))
         finally:
             self.db.conn.close()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, (FetchRecord, Page)):
+            return item
+        if not self.pending:
+            self.oldest = time.monotonic()
+        self.pending.append(item)
+        if (
+            len(self.pending) >= self.batch_size
+            or time.monotonic() - self.oldest >= self.batch_seconds
+        ):
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the pending items in one transaction."""
+        items, self.pending = self.pending, []
+        if not items or self.db is None:
+            return
         stats = self.crawler.stats
         assert stats is not None
+        outcomes: list[tuple[Page | FetchRecord, Outcome]] = []
+        current: Page | FetchRecord = items[0]
         try:
-            if isinstance(item, FetchRecord):
-                outcome = ingest_record(self.db, item)
-            elif isinstance(item, Page):
-                outcome = ingest_page(self.db, item, keep_response=self.keep_responses)
-                self.sites_touched.add(item.site_id)
-            else:
-                return item
+            with archive.transaction(self.db):
+                for current in items:
+                    if isinstance(current, FetchRecord):
+                        outcomes.append((current, ingest_record(self.db, current)))
+                    else:
+                        page_outcome = ingest_page(
+                            self.db, current, keep_response=self.keep_responses
+                        )
+                        outcomes.append((current, page_outcome))
+                        self.sites_touched.add(current.site_id)
         except sqlite3.Error:
             # A database fault (disk full, read-only file, corruption) must stop the run loudly:
             # carrying on would silently lose every following article.
-            logger.exception("site %s: cannot store %s", item.site_id, item.url)
+            logger.exception(
+                "site %s: cannot store %s (batch of %d)", current.site_id, current.url, len(items)
+            )
             stats.inc_value("archive/store/db_errors")
             if not self.failed:
                 self.failed = True
@@ -69,9 +120,9 @@ class StorePipeline:
                     self.crawler.engine.close_spider_async(reason="archive_write_failed")
                 )
             raise
-        stats.inc_value(f"archive/store/{outcome.status}")
-        if outcome.status in ("new", "updated", "gone"):
-            stats.inc_value(f"archive/site/{item.site_id}/{outcome.status}")
-        if outcome.copy_of is not None:
-            stats.inc_value("archive/store/copies_linked")
-        return item
+        for item, outcome in outcomes:
+            stats.inc_value(f"archive/store/{outcome.status}")
+            if outcome.status in ("new", "updated", "gone"):
+                stats.inc_value(f"archive/site/{item.site_id}/{outcome.status}")
+            if outcome.copy_of is not None:
+                stats.inc_value("archive/store/copies_linked")

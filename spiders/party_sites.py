@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import lxml.html
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -26,18 +26,16 @@ from crawler import archive
 from crawler.crawlstate import SiteCrawl
 from crawler.discovery import (
     Link,
-    declared_canonical,
     feed_entries,
-    feed_links,
     is_feed_or_sitemap,
-    page_links,
     robots_sitemaps,
     sitemap_entries,
 )
 from crawler.items import FetchRecord, Hint, Page
 from crawler.registry import RegistryError, Site, load_registry
 from crawler.timezone import now_vn
-from crawler.urls import UrlPolicy, is_asset, is_print_variant, trap_reason
+from crawler.urls import UrlPolicy, is_asset, is_print_variant
+from crawler.workers import AnalysisPool
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +76,11 @@ class PartySitesSpider(scrapy.Spider):
         self.max_links = 2000
         self.dead_retry_every = 7
         self._idle_rounds = 0
+        self.extract_processes = 2
+        self.disabled_families: list[str] = []
+        self._pool: AnalysisPool | None = None
+        #: boilerplate blocks learned per site on earlier runs (crawler.finalise), read at start
+        self.site_blocks: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PartySitesSpider:
@@ -93,6 +96,8 @@ class PartySitesSpider(scrapy.Spider):
         spider.max_sitemaps = settings.getint("ARCHIVE_MAX_SITEMAPS_PER_SITE")
         spider.max_links = settings.getint("ARCHIVE_MAX_LINKS_PER_PAGE")
         spider.dead_retry_every = settings.getint("ARCHIVE_DEAD_RETRY_EVERY")
+        spider.extract_processes = settings.getint("ARCHIVE_EXTRACT_PROCESSES")
+        spider.disabled_families = settings.getlist("ARCHIVE_DISABLED_FAMILIES")
         spider.registry = spider.load_sites()
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
@@ -123,6 +128,7 @@ class PartySitesSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archive/registry/row_errors", self.registry_errors)
         db = archive.open_archive(self.db_path)
         try:
+            self.site_blocks = archive.all_site_blocks(db)
             for site in self.registry:
                 if not self.site_filter and not archive.site_due(
                     db, site.id, self.dead_retry_every
@@ -309,7 +315,7 @@ class PartySitesSpider(scrapy.Spider):
                 hint=Hint("sitemap", entry.date_raw, None, entry.date_raw),
             )
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         crawl = self.crawls[response.meta["site_id"]]
         crawl.answered += 1
         depth = int(response.meta.get("page_depth", 0))
@@ -319,39 +325,43 @@ class PartySitesSpider(scrapy.Spider):
             yield self.record(response, "unchanged", hub=hub)
             return
         if response.status in _REDIRECTS:
-            yield from self.follow_redirect(crawl, response, depth, hub)
+            for out in self.follow_redirect(crawl, response, depth, hub):
+                yield out
             return
         if response.status in _GONE:
             yield self.record(response, "gone")
             return
         kind = is_feed_or_sitemap(response.body[:2048])
-        if kind == "feed":
-            yield from self.parse_feed(response)
-            return
-        if kind == "sitemap":
-            yield from self.parse_sitemap(response)
+        if kind in ("feed", "sitemap"):
+            parse = self.parse_feed if kind == "feed" else self.parse_sitemap
+            for out in parse(response):
+                yield out
             return
         if not isinstance(response, TextResponse) or not _is_html(response):
             yield self.record(response, "other")
             return
-        try:
-            tree = lxml.html.document_fromstring(response.text)
-        except (ValueError, lxml.etree.ParserError) as exc:
-            logger.warning("site %s: unparsable page %s: %s", crawl.site.id, response.url, exc)
-            self.crawler.stats.inc_value("archive/spider/unparsable")
-            yield self.record(response, "other")
-            return
-        links = page_links(tree, response.url)
-        if len(links) > self.max_links:
+        # Parsing, links, extraction, dates and fingerprints: one pass in a worker process.
+        fetched_at = now_vn()
+        analysis = await self.analysis_pool().analyse(
+            response.body,
+            _header(response, b"Content-Type"),
+            response.url,
+            fetched_at,
+            self.site_blocks.get(crawl.site.id, frozenset()),
+            self.max_links,
+        )
+        if analysis.links_capped:
             # Tens of thousands of links: a dump or a trap, never an article. It is told a listing
             # by its links alone; the extractor would spend seconds and hundreds of MB on it.
             self.crawler.stats.inc_value("archive/spider/links_capped")
             yield self.record(response, "listing")
-            candidates = self.candidate_links(crawl, links[: self.max_links])
-            yield from self.follow_links(crawl, response, candidates, depth, None)
+            candidates = self.candidate_links(crawl, analysis.links)
+            for request in self.follow_links(crawl, response, candidates, depth, None):
+                yield request
             return
-        page = self.page_item(crawl, response, tree, depth, hub)
-        candidates = self.candidate_links(crawl, links)
+        page = self.page_item(crawl, response, analysis.declared_url, depth, hub, fetched_at)
+        page.analysis = analysis
+        candidates = self.candidate_links(crawl, analysis.links)
         page.links = [canonical for canonical, _link in candidates]
         is_listing = hub or bool(response.meta.get("listing"))
         if is_listing:
@@ -363,11 +373,12 @@ class PartySitesSpider(scrapy.Spider):
             if link.date_raw or link.text
         ]
         yield page
-        for feed in feed_links(tree, response.url):
+        for feed in analysis.feeds:
             if crawl.owns(feed) and crawl.admit(crawl.canonical(feed)):
                 yield self.fetch_request(crawl, feed, "feed", self.parse_feed)
         listing = page.url if is_listing else None
-        yield from self.follow_links(crawl, response, candidates, depth, listing)
+        for request in self.follow_links(crawl, response, candidates, depth, listing):
+            yield request
 
     def follow_redirect(
         self, crawl: SiteCrawl, response: Response, depth: int, hub: bool
@@ -410,16 +421,17 @@ class PartySitesSpider(scrapy.Spider):
         self,
         crawl: SiteCrawl,
         response: Response,
-        tree: lxml.html.HtmlElement,
+        declared: str | None,
         depth: int,
         hub: bool,
+        fetched_at: datetime,
     ) -> Page:
         urls = [*response.meta.get("via", []), response.url]
         canonical_urls = [crawl.canonical(u) for u in urls]
-        declared = declared_canonical(tree, response.url)
         hints = list(response.meta.get("hints") or [])
         for url in canonical_urls:
-            hints.extend(crawl.hints.get(url, []))
+            # Handed to the page now; later sightings are stored with the listing's link hints.
+            hints.extend(crawl.hints.pop(url, []))
         return Page(
             site_id=crawl.site.id,
             url=crawl.canonical(response.url),
@@ -427,7 +439,7 @@ class PartySitesSpider(scrapy.Spider):
             status=response.status,
             body=response.body,
             headers=_headers(response),
-            fetched_at=now_vn(),
+            fetched_at=fetched_at,
             hints=hints,
             known_article_id=response.meta.get("known_article_id"),
             depth=depth,
@@ -435,18 +447,17 @@ class PartySitesSpider(scrapy.Spider):
             declared_url=crawl.canonical(declared) if declared and crawl.owns(declared) else None,
         )
 
-    def candidate_links(self, crawl: SiteCrawl, links: list[Link]) -> list[tuple[str, Link]]:
+    def candidate_links(self, crawl: SiteCrawl, links: Iterable[Link]) -> list[tuple[str, Link]]:
         """Same-site links worth considering, canonicalised, once each, traps and assets out."""
         seen: dict[str, Link] = {}
         for link in links:
-            if not crawl.owns(link.url) or is_asset(link.url) or is_print_variant(link.url):
-                continue
-            reason = trap_reason(link.url)
-            if reason:
+            canonical, is_trap = crawl.link_verdict(link.url)
+            if is_trap:
                 crawl.traps += 1
                 self.crawler.stats.inc_value("archive/spider/trap_links")
                 continue
-            canonical = crawl.canonical(link.url)
+            if canonical is None:
+                continue
             if canonical not in seen or (link.date_raw and not seen[canonical].date_raw):
                 seen[canonical] = link
         return list(seen.items())
@@ -568,6 +579,12 @@ class PartySitesSpider(scrapy.Spider):
         ):
             crawl.policy = UrlPolicy(case_insensitive=True)
 
+    def analysis_pool(self) -> AnalysisPool:
+        """The worker pool that parses and extracts pages (started on the first page)."""
+        if self._pool is None:
+            self._pool = AnalysisPool(self.extract_processes, self.disabled_families)
+        return self._pool
+
     def state_db(self) -> Any:
         if getattr(self, "_state_db", None) is None:
             self._state_db = archive.open_archive(self.db_path)
@@ -615,6 +632,10 @@ class PartySitesSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
+        if self._pool is not None:
+            if self._pool.crashes:
+                self.crawler.stats.set_value("archive/spider/worker_crashes", self._pool.crashes)
+            self._pool.close()
         db = getattr(self, "_state_db", None)
         if db is not None:
             db.conn.close()

@@ -1133,7 +1133,12 @@ def slow_sites(delay: float = 0.15) -> list[FakeSite]:
     return sites
 
 
-RESUME_SETTINGS = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "ARCHIVE_EXTRACT_PROCESSES=2")
+# Batches of two items per transaction (the default is 200): a fault then lands between commits
+# of these fifteen-article crawls, and every batch boundary is exercised many times.
+RESUME_SETTINGS = (
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "ARCHIVE_EXTRACT_PROCESSES=2",
+    "-s", "ARCHIVE_STORE_BATCH=2",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
