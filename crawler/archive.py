@@ -536,6 +536,17 @@ def touch_url(db: sqlite_utils.Database, url: str, seen: str) -> None:
     )
 
 
+def same_response(db: sqlite_utils.Database, url: str, digest: str, extractor: str) -> bool:
+    """True when the article at url was made, by this extractor version, from a response whose
+    body had SHA-1 ``digest``: fetching it again brought nothing new to extract."""
+    row = db.execute(
+        "SELECT 1 FROM article_urls u JOIN articles a ON a.id = u.article_id"
+        " WHERE u.url = ? AND a.response_hash = ? AND a.extractor_version = ?",
+        [url, digest, extractor],
+    ).fetchone()
+    return row is not None
+
+
 def site_completed(db: sqlite_utils.Database, site_id: str) -> bool:
     """True when a run crawled the site to its end (a killed run leaves no finished row)."""
     row = db.execute(

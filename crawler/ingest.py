@@ -45,7 +45,8 @@ def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
     """Store a non-page fetch: page state, feed/sitemap hints, redirects, gone_at for 404/410."""
     seen = iso_vn(record.fetched_at)
     with archive.transaction(db):
-        if record.status == 304:
+        if record.status == 304 or record.kind == "unchanged":
+            # 304, or a 200 whose body is the one the article was extracted from.
             archive.touch_url(db, record.url, seen)
             return Outcome("unchanged")
         if record.status in (404, 410):

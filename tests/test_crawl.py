@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -172,6 +173,12 @@ def test_second_run_is_incremental(first_crawl: tuple[Path, SampleServer], tmp_p
     assert statuses.count(304) >= len(TRUTH["sites"])
     article_fetches = [r for r in server.requests if r.status == 200 and _is_article_path(r)]
     assert len(article_fetches) <= len(TRUTH["sites"])
+    # The sample's articles did not change: each re-fetched body is the one the article was
+    # extracted from, recognised by its hash and not extracted again.
+    assert article_fetches, "the rotating sample re-fetches archived articles"
+    same_body = re.search(r"'archive/spider/same_body': (\d+)", result.stderr)
+    assert same_body is not None
+    assert int(same_body.group(1)) == len(article_fetches)
 
 
 def _is_article_path(record: Any) -> bool:
