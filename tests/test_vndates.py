@@ -258,3 +258,27 @@ def test_parsed_date_is_frozen() -> None:
     assert isinstance(found, ParsedDate)
     with pytest.raises(AttributeError):
         found.precision = "minute"  # type: ignore[misc]
+
+
+def test_day_first_agrees_with_dateutil() -> None:
+    # Day-first dates are built without dateutil for speed; they must read exactly as dateutil
+    # reads "D/M/Y H:MM:SS" (impossible days, months over 12, two-digit years by the crawl date).
+    from dateutil import parser as du_parser
+
+    from crawler.vndates import VietnameseParserInfo, _day_first
+
+    info = VietnameseParserInfo(TODAY)
+    for year_text in ("24", "27", "68", "99", "0024", "1900", "2024", "2100"):
+        for day in range(0, 34):
+            for month in range(0, 15):
+                for hms in (None, (23, 5, 9)):
+                    text = f"{day}/{month}/{year_text}"
+                    if hms is not None:
+                        text += " {}:{:02d}:{:02d}".format(*hms)
+                    try:
+                        want = du_parser.parse(text, parserinfo=info)
+                        if (want.day, want.month) != (day, month):
+                            want = None
+                    except (ValueError, OverflowError):
+                        want = None
+                    assert _day_first(day, month, year_text, hms, TODAY) == want, text
