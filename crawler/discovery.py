@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -64,7 +65,7 @@ def page_links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         try:
-            url = urljoin(root, href)
+            url = _resolve(root, href)
         except ValueError:
             continue
         text = clean_whitespace(nfc(anchor.text_content()))
@@ -82,6 +83,23 @@ def page_links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
     return links
 
 
+def _resolve(base: str, href: str) -> str:
+    """urljoin(base, href), remembered for the hrefs whose result does not depend on the base's
+    path: absolute ("http://...") and root-relative ("/tin-tuc/...") links, which menus and
+    sidebars repeat on every page of a site."""
+    if href.startswith(("http://", "https://")):
+        return _join_cached(base.partition(":")[0] + ":", href)
+    if href.startswith("/") and not href.startswith("//"):
+        parts = urlsplit(base)
+        return _join_cached(f"{parts.scheme}://{parts.netloc}", href)
+    return urljoin(base, href)
+
+
+@lru_cache(maxsize=8192)
+def _join_cached(base: str, href: str) -> str:
+    return urljoin(base, href)
+
+
 _NAV_MARKER_RE = re.compile(r"\b(menu|nav|navbar|navigation|mainmenu|topmenu)\b")
 _PAGER_MARKER_RE = re.compile(r"pag(er|ing|ination)|phan-?trang|page-?nav")
 
@@ -97,14 +115,17 @@ def _zones(tree: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, tuple[boo
     """
     zones: dict[lxml.html.HtmlElement, tuple[bool, bool]] = {}
     for el in tree.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
         up_nav, up_pager = zones.get(el.getparent(), (False, False))
-        marker = f"{el.get('class', '')} {el.get('id', '')}".lower()
-        in_nav = up_nav or el.tag in ("nav", "header") or bool(_NAV_MARKER_RE.search(marker))
-        in_pager = bool(_PAGER_MARKER_RE.search(marker)) or (
-            up_pager and el.tag not in ("body", "main", "article")
-        )
+        in_nav = up_nav or tag in ("nav", "header")
+        in_pager = up_pager and tag not in ("body", "main", "article")
+        names = el.get("class") or el.get("id")
+        if names:  # most elements have neither: no string to build, no regex to run
+            marker = f"{el.get('class', '')} {el.get('id', '')}".lower()
+            in_nav = in_nav or bool(_NAV_MARKER_RE.search(marker))
+            in_pager = in_pager or bool(_PAGER_MARKER_RE.search(marker))
         zones[el] = (in_nav, in_pager)
     return zones
 

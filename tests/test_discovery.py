@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import lxml.html
 import pytest
 
 from crawler.discovery import (
+    _resolve,
     declared_canonical,
     feed_entries,
     feed_links,
@@ -140,3 +143,26 @@ def test_dateless_teaser_does_not_borrow_its_neighbours_date() -> None:
     assert links["http://x.vn/b.html"] is None
     # A teaser that links its image and its title to the same article still has one date.
     assert links["http://x.vn/c.html"] == "05/06/2021"
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["http://a.vn/x/y.html", "https://a.vn/", "http://a.vn:8080/p;q?r#f", "HTTP://A.vn/a/../b"],
+)
+@pytest.mark.parametrize(
+    "href",
+    [
+        "/x",
+        "/x/../y",
+        "http://b.vn/./z",
+        "https://a.vn/a?",
+        "/?q=1",
+        "/#f",
+        "x/y",
+        "../z",
+        "//c.vn/",
+    ],
+)
+def test_remembered_link_resolution_equals_urljoin(base: str, href: str) -> None:
+    # Absolute and root-relative links are resolved from a cache keyed without the base's path.
+    assert _resolve(base, href) == urljoin(base, href)
