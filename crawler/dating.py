@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from unicodedata import normalize as _normalize
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -215,6 +217,7 @@ _BLOCK_TAGS = frozenset(
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_CLASS = re.compile(r"title|tieu-?de|headline|heading", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_FIRST_WORD = re.compile(r"\s*(\S+)")
 
 #: A line with at least this many letters, not a dateline, is running text (lead or body).
 PROSE_LETTERS = 80
@@ -272,6 +275,10 @@ _RELATED_HEADING = re.compile(
     r"|^(?:xem them|doc them|y kien ban doc|binh luan)\b.{0,30}$"
 )
 
+# First letters of the words _RELATED_HEADING can start with (cac, nhung, tin, bai, van, thong,
+# xem, doc, y, binh).
+_RELATED_HEADING_INITIALS = frozenset("cntbvxdy")
+
 
 @dataclass(slots=True)
 class _Layout:
@@ -321,18 +328,19 @@ def _layout(tree: Any) -> _Layout:
     owner_offsets: list[int] = []
     owners: list[Any] = []
     spans: dict[Any, tuple[int, int]] = {}
-    starts: dict[Any, int] = {}
     elements: list[tuple[Any, str]] = []
+    # (start offset, is a block) of each element entered and not yet left.
+    open_elements: list[tuple[int, bool]] = []
     # parts[-1] ends with a letter or digit: "<span>19/07/2024</span><span>10:30</span>" then
     # reads as two words, as on screen.
     pending_gap = False
     last_alnum = False
 
-    def emit(text: str | None, owner: Any) -> None:
+    def emit(text: str, owner: Any) -> None:
         nonlocal length, pending_gap, last_alnum
-        if not text:
-            return
-        piece = _collapse_ws(text if text.isascii() else nfc(text))
+        if not text.isascii():
+            text = _normalize("NFC", text)
+        piece = _collapse_ws(text)
         if pending_gap and last_alnum and piece[0].isalnum():
             parts.append(" ")
             length += 1
@@ -357,11 +365,12 @@ def _layout(tree: Any) -> _Layout:
     skipped: Any = None  # the element whose subtree is being skipped
     for event, el in walker:
         if event == "start":
-            if not isinstance(el.tag, str):  # an entity: only its tail is text
+            tag = el.tag
+            if not isinstance(tag, str):  # an entity: only its tail is text
                 walker.skip_subtree()
                 skipped = el
                 continue
-            tag = el.tag.lower()
+            tag = tag.lower()
             if tag in _SKIP_TAGS or _is_hidden(el):
                 walker.skip_subtree()
                 skipped = el
@@ -371,29 +380,34 @@ def _layout(tree: Any) -> _Layout:
                 walker.skip_subtree()
                 skipped = el
                 continue
-            if tag in _BLOCK_TAGS:
+            is_block = tag in _BLOCK_TAGS
+            if is_block:
                 newline()
             else:
                 pending_gap = True
-            starts[el] = length
+            open_elements.append((length, is_block))
             elements.append((el, tag))
-            emit(el.text, el)
+            text = el.text
+            if text:
+                emit(text, el)
         elif event == "end":
             if el is skipped:
                 skipped = None
-                if el is not root:
-                    emit(el.tail, el.getparent())
-                continue
-            tag = el.tag.lower()
-            if tag in _BLOCK_TAGS:
-                newline()
             else:
-                pending_gap = True
-            spans[el] = (starts.pop(el), length)
+                start, is_block = open_elements.pop()
+                if is_block:
+                    newline()
+                else:
+                    pending_gap = True
+                spans[el] = (start, length)
             if el is not root:
-                emit(el.tail, el.getparent())
+                tail = el.tail
+                if tail:
+                    emit(tail, el.getparent())
         else:  # comment or processing instruction: only its tail is text
-            emit(el.tail, el.getparent())
+            tail = el.tail
+            if tail:
+                emit(tail, el.getparent())
     return _Layout("".join(parts), owner_offsets, owners, spans, elements)
 
 
@@ -404,6 +418,17 @@ def _fold(text: str) -> str:
 def _letters(text: str) -> int:
     # map() over a method runs the loop in C: three times the speed of a generator expression.
     return sum(map(str.isalpha, text))
+
+
+def _letters_over(text: str, lo: int, hi: int, limit: int) -> bool:
+    """``_letters(text[lo:hi]) > limit``, counting only the first stretch when it settles it."""
+    if hi - lo <= limit:
+        return False  # a character is a letter at most
+    head = min(hi, lo + 4 * limit)
+    head_letters = _letters(text[lo:head])
+    if head_letters > limit or head == hi:
+        return head_letters > limit
+    return head_letters + _letters(text[head:hi]) > limit
 
 
 def _ink(text: str) -> int:
@@ -444,18 +469,21 @@ def _page_titles(tree: Any) -> list[str]:
     return [f for f in (_fold(t) for t in titles) if f]
 
 
-def _prose_lines(layout: _Layout) -> list[tuple[int, int]]:
-    """Spans of the lines of running text; a page of short paragraphs uses a lower bar."""
+def _prose_lines(layout: _Layout) -> tuple[list[tuple[int, int]], list[int]]:
+    """Spans of the lines of running text, and their letters; a page of short paragraphs uses
+    a lower bar."""
     lines: list[tuple[int, int, int]] = []
     pos = 0
     for line in layout.text.split("\n"):
-        lines.append((pos, pos + len(line), _letters(line)))
+        # A line shorter than the lower bar cannot reach it: its letters are not counted.
+        if len(line) >= SHORT_PROSE_LETTERS:
+            lines.append((pos, pos + len(line), _letters(line)))
         pos += len(line) + 1
     for bar in (PROSE_LETTERS, SHORT_PROSE_LETTERS):
-        prose = [(s, e) for s, e, n in lines if n >= bar]
+        prose = [(s, e, n) for s, e, n in lines if n >= bar]
         if prose:
-            return prose
-    return []
+            return [(s, e) for s, e, _ in prose], [n for _, _, n in prose]
+    return [], []
 
 
 def _find_heading(
@@ -472,6 +500,8 @@ def _find_heading(
     page_titles = _page_titles(tree)
     exact_titles = {wanted, *page_titles} - {""}
     shortest_title = min(map(len, exact_titles), default=2001)
+    # A whole-title match starts with the title's first word: a test that needs no copy.
+    first_words = {t.split(" ", 1)[0] for t in exact_titles}
     best: tuple[int, int, int] | None = None  # (-match, distance, start)
     best_el: Any | None = None
     prose_starts = [s for s, _ in prose]
@@ -484,10 +514,13 @@ def _find_heading(
         if end - start > 2000 or end - start < 8:  # 8 letters take 8 characters at least
             continue
         is_heading_like = tag in _HEADING_TAGS or _class_is(el, _TITLE_CLASS)
-        if not is_heading_like and tag not in ("h1", "h2", "h3"):
+        if not is_heading_like:
             # Only a whole-title match (4 or 2 below) makes it a candidate, and collapsing white
             # space never lengthens a text.
             if end - start < shortest_title:
+                continue
+            first = _FIRST_WORD.match(folded, start, end)
+            if first is None or first[1] not in first_words:
                 continue
             text = _WS.sub(" ", folded[start:end]).strip()
             if text not in exact_titles:
@@ -512,12 +545,14 @@ def _find_heading(
                     match = 1
         if not match and tag not in ("h1", "h2", "h3") and not is_heading_like:
             continue
+        if best is not None and -match > best[0]:
+            continue  # a better match is held already, whatever the distance
         i = bisect_right(prose_starts, end)
         if i >= len(prose_starts):
             continue  # nothing is written below it: not the article's heading
-        distance = _letters(layout.text[end : prose_starts[i]])
-        if not match and distance > 500:
+        if not match and _letters_over(layout.text, end, prose_starts[i], 500):
             continue
+        distance = _letters(layout.text[end : prose_starts[i]])
         key = (-match, distance, start)
         if best is None or key < best:
             best, best_el = key, el
@@ -615,6 +650,29 @@ def _machine_candidate(
 # ---------------------------------------------------------------- visible dates
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What an element's ancestors (itself included) say about a date printed in it.
+
+    Built top-down, a child from its parent's: walking up from every date to the root (once per
+    rule) was most of the time spent judging a page's dates.
+    """
+
+    in_link: bool
+    in_article: bool
+    #: a footer tag or class that does not hold the heading
+    footer: bool
+    #: sidebar, menu or banner below the heading's ancestors
+    chrome: bool
+    #: a block classed like a related/other-news/document list, below the heading's ancestors
+    related: bool
+    #: the nearest li, tr or dd below the heading's ancestors
+    item: Any | None
+
+
+_NO_CONTEXT = _Context(False, False, False, False, False, None)
+
+
 @dataclass(slots=True)
 class _Page:
     layout: _Layout
@@ -626,29 +684,85 @@ class _Page:
     fetch_day: date
     #: fold_same_length(layout.text)
     folded: str = ""
+    #: letters of each line of ``prose``
+    prose_letters: list[int] = field(default_factory=list)
     #: sorted offsets of every date with a stated year
     date_starts: list[int] = field(default_factory=list)
     #: end of the first other-news heading line below the anchor, -1 if none, None: not sought yet
     related_heading_end: int | None = None
+    # Memos of this page's judgements, per element (or per line for links on a line).
+    contexts: dict[Any, _Context] = field(default_factory=dict)
+    item_lists_article: dict[Any, bool] = field(default_factory=dict)
+    line_lists_article: dict[tuple[int, int], bool] = field(default_factory=dict)
+    dated_item: dict[Any, bool] = field(default_factory=dict)
+    dated_level: dict[Any, bool] = field(default_factory=dict)
+    #: (start, end, element) of the page's links, by start; None: not gathered yet
+    links: list[tuple[int, int, Any]] | None = None
+    prose_starts: list[int] = field(default_factory=list)
+    prose_ends: list[int] = field(default_factory=list)
+    #: running sums of ``prose_letters``, one longer than it
+    prose_letters_before: list[int] = field(default_factory=list)
 
 
-def _in_link(el: Any) -> bool:
+def _context_of(el: Any, page: _Page) -> _Context:
+    """The element's _Context, from its parent's (memoised for the page)."""
+    contexts = page.contexts
+    found = contexts.get(el)
+    if found is not None:
+        return found
+    # Walk up to the nearest element already judged, then judge the path down from there.
+    path = []
     node = el
-    while node is not None:
-        if isinstance(node.tag, str) and node.tag.lower() == "a":
-            return True
+    while node is not None and node not in contexts:
+        path.append(node)
         node = node.getparent()
-    return False
+    ctx = _NO_CONTEXT if node is None else contexts[node]
+    for node in reversed(path):
+        ctx = _child_context(node, ctx, page.heading_ancestors)
+        contexts[node] = ctx
+    return ctx
+
+
+def _child_context(node: Any, parent: _Context, heading_ancestors: set[Any]) -> _Context:
+    if not isinstance(node.tag, str):  # not an element: adds nothing, but may stop the walks
+        below_heading = node not in heading_ancestors
+        return _Context(
+            parent.in_link,
+            parent.in_article,
+            parent.footer,
+            parent.chrome and below_heading,
+            parent.related and below_heading,
+            parent.item if below_heading else None,
+        )
+    tag = node.tag.lower()
+    if node in heading_ancestors:
+        # The walks up from a date stop at the blocks holding the heading.
+        return _Context(
+            parent.in_link or tag == "a",
+            parent.in_article or tag == "article",
+            parent.footer,
+            False,
+            False,
+            None,
+        )
+    raw = f"{node.get('class') or ''} {node.get('id') or ''}"
+    return _Context(
+        in_link=parent.in_link or tag == "a",
+        in_article=parent.in_article or tag == "article",
+        footer=parent.footer or tag == "footer" or _class_matches(raw, _FOOTER_CLASS),
+        chrome=parent.chrome or tag in _CHROME_TAGS or _class_matches(raw, _CHROME_CLASS),
+        related=parent.related or _class_matches(raw, _RELATED_CLASS),
+        item=node if tag in ("li", "tr", "dd") else parent.item,
+    )
+
+
+def _in_link(el: Any, page: _Page) -> bool:
+    return _context_of(el, page).in_link
 
 
 def _related_container(el: Any, page: _Page) -> bool:
     """True when ``el`` sits in a block named like a related/other-news/document list."""
-    node = el
-    while node is not None and node not in page.heading_ancestors:
-        if isinstance(node.tag, str) and _class_is(node, _RELATED_CLASS):
-            return True
-        node = node.getparent()
-    return False
+    return _context_of(el, page).related
 
 
 def _is_article_link(a: Any, text: str) -> bool:
@@ -661,20 +775,37 @@ def _is_article_link(a: Any, text: str) -> bool:
 
 def _line_lists_article(page: _Page, lo: int, hi: int, date_el: Any) -> bool:
     """True when the date's list item (li, tr, dd) or line carries a link titled like an article."""
-    node = date_el
-    while node is not None and node not in page.heading_ancestors:
-        if isinstance(node.tag, str) and node.tag.lower() in ("li", "tr", "dd"):
-            return any(_is_article_link(a, a.text_content()) for a in node.iter("a"))
-        node = node.getparent()
+    item = _context_of(date_el, page).item
+    if item is not None:
+        found = page.item_lists_article.get(item)
+        if found is None:
+            found = any(_is_article_link(a, a.text_content()) for a in item.iter("a"))
+            page.item_lists_article[item] = found
+        return found
     # Not in a list item: look at the links whose text lies on the date's line.
+    found = page.line_lists_article.get((lo, hi))
+    if found is None:
+        found = _links_on_line(page, lo, hi)
+        page.line_lists_article[(lo, hi)] = found
+    return found
+
+
+def _links_on_line(page: _Page, lo: int, hi: int) -> bool:
+    if page.links is None:
+        spans = page.layout.spans
+        page.links = [(*spans[el], el) for el, tag in page.layout.elements if tag == "a"]
+    text = page.layout.text
+    # Links are in document order, so by start. One starting at hi would be empty: no title.
+    first = bisect_left(page.links, lo, key=_start_of)
+    stop = bisect_left(page.links, hi, key=_start_of)
     return any(
-        start >= lo
-        and end <= hi
-        and isinstance(el.tag, str)
-        and el.tag.lower() == "a"
-        and _is_article_link(el, page.layout.text[start:end])
-        for el, (start, end) in page.layout.spans.items()
+        end <= hi and _is_article_link(el, text[start:end])
+        for start, end, el in page.links[first:stop]
     )
+
+
+def _start_of(link: tuple[int, int, Any]) -> int:
+    return link[0]
 
 
 def _in_dated_list(el: Any, page: _Page) -> bool:
@@ -690,16 +821,32 @@ def _in_dated_list(el: Any, page: _Page) -> bool:
         parent = node.getparent()
         if parent is None:
             break
-        key = (node.tag, node.get("class"))
-        alike = 0
-        for sib in parent:
-            if sib is node or (sib.tag, sib.get("class")) != key or sib not in page.layout.spans:
-                continue
-            if _is_dated_item(sib, page):
-                alike += 1
-                if alike >= 2:
-                    return True
+        found = page.dated_level.get(node)
+        if found is None:
+            found = _has_dated_siblings(node, parent, page)
+            page.dated_level[node] = found
+        if found:
+            return True
         node = parent
+    return False
+
+
+def _has_dated_siblings(node: Any, parent: Any, page: _Page) -> bool:
+    """Two or more siblings of ``node`` alike to it (tag and class) are dated list items."""
+    key = (node.tag, node.get("class"))
+    alike = 0
+    spans = page.layout.spans
+    for sib in parent:
+        if sib is node or (sib.tag, sib.get("class")) != key or sib not in spans:
+            continue
+        dated = page.dated_item.get(sib)
+        if dated is None:
+            dated = _is_dated_item(sib, page)
+            page.dated_item[sib] = dated
+        if dated:
+            alike += 1
+            if alike >= 2:
+                return True
     return False
 
 
@@ -730,7 +877,22 @@ def _first_related_heading(text: str, lo: int) -> int:
     """Offset of the newline ending the first "Tin liên quan"-like line from ``lo`` on, or -1."""
     line_start = lo
     while (nl := text.find("\n", line_start)) >= 0:
-        folded = _fold(text[line_start:nl])
+        line = text[line_start:nl]
+        # Such a heading starts with an ASCII letter of one of its first words; a line starting
+        # otherwise with an ASCII character is settled without folding it (see _sentence_follows).
+        first = line.lstrip()[:1]
+        if first.isascii() and first.lower() not in _RELATED_HEADING_INITIALS:
+            line_start = nl + 1
+            continue
+        # Nor does a longer line of NFC text (folded, one character per character) get under 60.
+        if (
+            len(line) > 60
+            and unicodedata.is_normalized("NFC", line)
+            and len("".join(line.split())) > 60
+        ):
+            line_start = nl + 1
+            continue
+        folded = _fold(line)
         if folded and len(folded) <= 60 and _RELATED_HEADING.match(folded):
             return nl
         line_start = nl + 1
@@ -747,42 +909,23 @@ def _residue(line: str, line_dates: list[ParsedDate], lo: int) -> str:
 
 def _prose_before(page: _Page, lo: int, hi: int) -> tuple[int, int]:
     """(letters, lines) of running text lying wholly between offsets lo and hi."""
-    letters = lines = 0
-    for s, e in page.prose:
-        if s >= lo and e <= hi:
-            letters += _letters(page.layout.text[s:e])
-            lines += 1
-    return letters, lines
+    # Prose lines do not overlap: ordered by start, they are ordered by end too.
+    i = bisect_left(page.prose_starts, lo)
+    j = bisect_right(page.prose_ends, hi)
+    if j <= i:
+        return 0, 0
+    return page.prose_letters_before[j] - page.prose_letters_before[i], j - i
 
 
 def _in_footer(el: Any, page: _Page) -> bool:
     """True when ``el`` is in the page footer (not an <article>'s own footer)."""
-    node = el
-    inside_article = False
-    footer = False
-    while node is not None:
-        if isinstance(node.tag, str):
-            tag = node.tag.lower()
-            if tag == "article":
-                inside_article = True
-            if node not in page.heading_ancestors and (
-                tag == "footer" or _class_is(node, _FOOTER_CLASS)
-            ):
-                footer = True
-        node = node.getparent()
-    return footer and not inside_article
+    ctx = _context_of(el, page)
+    return ctx.footer and not ctx.in_article
 
 
 def _in_chrome(el: Any, page: _Page) -> bool:
     """True when ``el`` sits in a sidebar, menu or banner that does not hold the heading."""
-    node = el
-    while node is not None and node not in page.heading_ancestors:
-        if isinstance(node.tag, str) and (
-            node.tag.lower() in _CHROME_TAGS or _class_is(node, _CHROME_CLASS)
-        ):
-            return True
-        node = node.getparent()
-    return False
+    return _context_of(el, page).chrome
 
 
 def _in_heading_apart(page: _Page, el: Any) -> bool:
@@ -818,15 +961,14 @@ def _judge_visible(
         if _in_heading_apart(page, el) and _letters(own_text) - _letters(d.raw) <= 20:
             return None, 0  # "Title <span>(19/07/2024)</span>": the dateline set in the heading
         return "in the title: a date the headline is about", RANK_REJECTED
-    if _in_link(el):
+    if _in_link(el, page):
         return "in a link: a teaser or related-article list", RANK_REJECTED
     if _DOC_NUMBER.search(line[max(d.start - lo - DOC_NUMBER_WINDOW, 0) : max(d.start - lo, 0)]):
         return "date of a cited document (số …/…)", RANK_REJECTED
     same_line = [x for x in all_dates if lo <= x.start < hi]
     residue = _residue(line, same_line, lo)
     limit = DATELINE_RESIDUE_LABELLED if d.label else DATELINE_RESIDUE
-    after = _fold(layout.text[d.end : hi])
-    sentence_follows = after.startswith(",") and _letters(after) >= 20 and not d.label
+    sentence_follows = not d.label and _sentence_follows(layout.text[d.end : hi])
     is_dateline_like = _letters(residue) <= limit and not sentence_follows
     if d.start < a0:
         if is_fetch_day:
@@ -869,6 +1011,17 @@ def _judge_visible(
     return "after the article text: not the article's dateline", RANK_REJECTED
 
 
+def _sentence_follows(after: str) -> bool:
+    """The text after a date goes on as a sentence: ", …" with 20 letters or more."""
+    # Folding and NFC keep a first character that is ASCII and not a comma, and _fold would
+    # strip the white space lstrip strips: such a text is settled without folding it.
+    first = after.lstrip()[:1]
+    if first != "," and first.isascii():
+        return False
+    folded = _fold(after)
+    return folded.startswith(",") and _letters(folded) >= 20
+
+
 def _context(layout: _Layout, d: ParsedDate) -> str:
     """The date's line when short (the dateline as printed), else a window around the date."""
     lo, hi = layout.line_bounds(d.start)
@@ -891,13 +1044,11 @@ def _visible_candidates(tree: Any, page: _Page, fetched_at: datetime) -> list[Da
         is_update = d.label == "updated"
         out.append((d.start, _candidate("dateline", raw, d, is_update, rejected, rank)))
     # <time datetime> and visible microdata: machine-readable values at a visible position.
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el not in layout.spans:
-            continue
-        tag = el.tag.lower()
-        prop = (el.get("itemprop") or "").strip()
+    # The layout's elements are the visible elements of the tree, in document order.
+    for el, tag in layout.elements:
         if tag == "meta":
             continue
+        prop = (el.get("itemprop") or "").strip()
         if tag != "time" and prop not in ("datePublished", "dateModified", "dateCreated"):
             continue
         raw = el.get("datetime") or el.get("content") or el.text_content()
@@ -1017,21 +1168,34 @@ def page_date_candidates(
         out.append(cand)
 
     layout = _layout(tree)
-    prose = _prose_lines(layout)
+    prose, prose_letters = _prose_lines(layout)
     # Folding keeps offsets: fold_same_length(layout.text) serves the heading search and the dates.
     folded = fold_same_length(layout.text)
     heading_el = _find_heading(tree, layout, folded, title, prose)
     heading = layout.spans[heading_el] if heading_el is not None else None
     anchor = heading if heading is not None else (prose[0] if prose else None)
-    heading_ancestors: set[Any] = set()
-    if heading is not None:
-        for el, span in layout.spans.items():
-            if span[0] <= heading[0] and span[1] >= heading[1]:
-                heading_ancestors.add(el)
+    heading_ancestors = _spans_holding(layout, heading_el) if heading_el is not None else set()
     page = _Page(layout, heading, heading_el, anchor, prose, heading_ancestors, fetch_day, folded)
+    page.prose_starts = [s for s, _ in prose]
+    page.prose_ends = [e for _, e in prose]
+    page.prose_letters_before = [0, *itertools.accumulate(prose_letters)]
     out.extend(_visible_candidates(tree, page, fetched_at))
     out.extend(_url_candidates(tree, url, fetched_at))
     return out
+
+
+def _spans_holding(layout: _Layout, heading_el: Any) -> set[Any]:
+    """The elements whose span holds the heading's: its ancestors, itself, and descendants
+    spanning the same text (spans nest as the elements do)."""
+    spans = layout.spans
+    span = spans[heading_el]
+    holding = {el for el in heading_el.iter() if spans.get(el) == span}
+    node = heading_el.getparent()
+    while node is not None:
+        if node in spans:
+            holding.add(node)
+        node = node.getparent()
+    return holding
 
 
 def _in_list_item(el: Any) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -303,7 +304,7 @@ def _find_date_matches(folded: str) -> list[_Match]:
         found.append(
             _Match(m.start(), m.end(), "ymd", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
         )
-    for m in _DM_RE.finditer(folded):
+    for m in _dm_matches(folded):
         found.append(_Match(m.start("d"), m.end(), "dm", int(m["d"]), int(m["m"]), None, ""))
     # Keep the strongest reading of each stretch of text: longer and more explicit forms win.
     found.sort(key=lambda x: (_PRIORITY[x.kind], -(x.end - x.start), x.start))
@@ -313,6 +314,44 @@ def _find_date_matches(folded: str) -> list[_Match]:
             kept.append(cand)
     kept.sort(key=lambda x: x.start)
     return kept
+
+
+# Every day/month match holds "digit/digit"; "/" is a literal re finds fast, unlike the cue
+# letters _DM_RE starts with, which are everywhere in Vietnamese text.
+_DM_SLASH = re.compile(r"/(?<=\d/)(?=\d)")
+_DM_SEPARATORS = frozenset(",:-")
+
+
+def _dm_matches(folded: str) -> Iterator[re.Match[str]]:
+    """``_DM_RE.finditer(folded)``, searching only just before each "digit/digit".
+
+    A match ends right after its one "/" (the cue holds none), so each "/" has at most one
+    match, whose day group is the digits just before it whatever cue matched. The cue starts
+    at most two words (the second at most 4 letters, the first 5) before the run of spaces,
+    commas, colons and hyphens that precedes those digits; the search starts there and stops
+    far enough past the "/" for the look-aheads to see what they would in the whole text.
+    """
+    pos = 0
+    n = len(folded)
+    for slash in _DM_SLASH.finditer(folded):
+        q = slash.start()
+        i = q - 1
+        while i > 0 and folded[i - 1].isdigit() and q - i < 2:
+            i -= 1
+        while i > 0 and (folded[i - 1].isspace() or folded[i - 1] in _DM_SEPARATORS):
+            i -= 1
+        j = i - 4
+        while j > 0 and folded[j].isspace():
+            j -= 1
+        lo = max(pos, j - 5, 0)
+        if lo >= q:
+            continue
+        m = _DM_RE.search(folded, lo, min(n, q + 12))
+        while m is not None and m.end("d") < q:
+            m = _DM_RE.search(folded, m.end(), min(n, q + 12))
+        if m is not None and m.end("d") == q:
+            pos = m.end()
+            yield m
 
 
 @dataclass(slots=True)

@@ -282,3 +282,20 @@ def test_day_first_agrees_with_dateutil() -> None:
                     except (ValueError, OverflowError):
                         want = None
                     assert _day_first(day, month, year_text, hms, TODAY) == want, text
+
+
+def test_day_month_search_near_slashes_finds_what_a_whole_text_scan_finds() -> None:
+    # _dm_matches searches only just before each "digit/digit": it must agree with scanning the
+    # whole text with _DM_RE, including long runs of white space inside and after the cue.
+    import random
+
+    from crawler.vndates import _DM_RE, _dm_matches
+
+    pieces = ["ngay", "sang", "thu", "chu", "nhat", "cn", " ", "     ", "\n", ",", ":", "-", "/"]
+    pieces += ["1", "2", "12", "123", "hai", "bay", "x", "toi", "trua", ".", "\u00a0"]
+    rng = random.Random(11)
+    texts = ["thu      hai   ,: - 12/5", "chu   nhat 1/2/3", "sang 27/1, toi 28/1", "cn 1/2 cn 3/4"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
+    for text in texts:
+        expected = [(m.start("d"), m.end(), m["d"], m["m"]) for m in _DM_RE.finditer(text)]
+        assert [(m.start("d"), m.end(), m["d"], m["m"]) for m in _dm_matches(text)] == expected
