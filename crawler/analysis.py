@@ -19,6 +19,7 @@ from crawler.extract import Extracted, extract_article
 from crawler.fingerprint import band_keys, content_hash, signature
 from crawler.html import UnparsablePage, parse_html
 from crawler.rules import Rules
+from crawler.text import fold_vietnamese
 
 #: gzip level of the kept response bodies: level 6 costs three times level 1 for 10 % less size
 RESPONSE_GZIP_LEVEL = 6
@@ -51,6 +52,8 @@ class Analysis:
     band_keys: tuple[int, ...] = ()
     #: the response body, gzip-compressed for the archive's responses table (articles only)
     body_gzip: bytes | None = None
+    #: fold_vietnamese of the title and of ``text``, for the search index (articles only)
+    search_folded: tuple[str, str] | None = None
 
 
 def analyse_page(
@@ -101,4 +104,5 @@ def analyse_page(
         signature=sig,
         band_keys=tuple(band_keys(sig)),
         body_gzip=gzip.compress(body, compresslevel=RESPONSE_GZIP_LEVEL),
+        search_folded=(fold_vietnamese(extracted.title or ""), fold_vietnamese(text)),
     )

@@ -743,13 +743,24 @@ def replace_date_evidence(
     )
 
 
-def index_for_search(db: sqlite_utils.Database, article_id: int, title: str, text: str) -> None:
-    """(Re)index an article for full-text search, with a diacritic-folded copy (đ -> d)."""
+def index_for_search(
+    db: sqlite_utils.Database,
+    article_id: int,
+    title: str,
+    text: str,
+    folded: tuple[str, str] | None = None,
+) -> None:
+    """(Re)index an article for full-text search, with a diacritic-folded copy (đ -> d).
+
+    ``folded`` is (fold_vietnamese(title), fold_vietnamese(text)) when an analysis worker has
+    computed it already.
+    """
+    title_folded, text_folded = folded or (fold_vietnamese(title), fold_vietnamese(text))
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     db.execute(
         "INSERT INTO articles_fts (rowid, title, text, title_folded, text_folded)"
         " VALUES (?, ?, ?, ?, ?)",
-        [article_id, title, text, fold_vietnamese(title), fold_vietnamese(text)],
+        [article_id, title, text, title_folded, text_folded],
     )
 
 

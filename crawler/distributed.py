@@ -261,7 +261,7 @@ _task: Callable[..., Callable[[Callable[..., Any]], Any]] = app.task
 #: Page fields the archive queue does not carry: the date candidates are consumed by DatePipeline
 #: on the crawl side (the store keeps date_evidence); the body travels compressed as body_z, and
 #: the analysis and the worker's gzip copy of the body stay on the crawl side.
-_NOT_SENT = frozenset({"body", "date_candidates", "analysis", "body_gzip"})
+_NOT_SENT = frozenset({"body", "date_candidates", "analysis", "body_gzip", "search_folded"})
 
 
 def item_to_wire(item: Page | FetchRecord, *, keep_body: bool = True) -> dict[str, Any]:

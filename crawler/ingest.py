@@ -179,7 +179,9 @@ def _store_article(
             db, existing.id, {**values, "last_seen": seen, "last_changed": seen, "gone_at": None}
         )
         archive.replace_date_evidence(db, existing.id, page.date_evidence)
-        archive.index_for_search(db, existing.id, page.title or "", page.text or "")
+        archive.index_for_search(
+            db, existing.id, page.title or "", page.text or "", _search_folded(page)
+        )
         return Outcome("updated", existing.id)
     article_id = archive.insert_article(
         db,
@@ -193,11 +195,21 @@ def _store_article(
     )
     archive.add_urls(db, article_id, urls, seen)
     archive.replace_date_evidence(db, article_id, page.date_evidence)
-    archive.index_for_search(db, article_id, page.title or "", page.text or "")
+    archive.index_for_search(
+        db, article_id, page.title or "", page.text or "", _search_folded(page)
+    )
     copy_of = _link_copy(db, article_id, page)
     if page.signature:
         archive.add_signature(db, article_id, page.site_id, page.signature, page.band_keys)
     return Outcome("new", article_id, copy_of)
+
+
+def _search_folded(page: Page) -> tuple[str, str] | None:
+    """The worker's folded title and text, when they are those of the page as it stands."""
+    folded = page.search_folded
+    if folded is None or folded[2:] != (page.title or "", page.text or ""):
+        return None
+    return folded[0], folded[1]
 
 
 def _article_values(page: Page, response_hash: str | None) -> dict[str, Any]:

@@ -80,6 +80,9 @@ class Page:
     date_candidates: list[DateCandidate] = field(default_factory=list)
     #: the body gzip-compressed by the analysis worker, for the responses table (articles)
     body_gzip: bytes | None = None
+    #: (folded title, folded text, title, text) from the analysis worker, for the search index;
+    #: used only while title and text are still the ones it folded
+    search_folded: tuple[str, str, str, str] | None = None
 
     # Filled by DatePipeline.
     #: ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+07:00; None when nothing trustworthy

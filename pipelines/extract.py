@@ -80,6 +80,8 @@ class ExtractPipeline:
         item.signature = analysis.signature
         item.band_keys = list(analysis.band_keys)
         item.body_gzip = analysis.body_gzip
+        if analysis.search_folded is not None:
+            item.search_folded = (*analysis.search_folded, item.title or "", item.text or "")
         item.captions = list(extracted.captions)
         item.extractor_version = EXTRACTOR_VERSION
         item.date_candidates = list(analysis.candidates)

@@ -120,7 +120,7 @@ def test_every_page_field_set_by_the_test_page() -> None:
         for f in fields(Page)
         # crawl-side only: consumed before the wire (date candidates, the worker's analysis and
         # its gzip copy of the body)
-        if f.name not in ("fetched_at", "date_candidates", "analysis", "body_gzip")
+        if f.name not in ("fetched_at", "date_candidates", "analysis", "body_gzip", "search_folded")
         and getattr(page, f.name) == getattr(defaults, f.name)
     ]
     assert unset == []

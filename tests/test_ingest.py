@@ -135,3 +135,29 @@ def test_candidates_are_ranked_by_shared_bands(fresh_db: sqlite_utils.Database) 
     archive.add_signature(fresh_db, 3, "s2", b"own-site", [1, 2, 3])
     found = archive.signature_candidates(fresh_db, [1, 2, 3], exclude_site="s2", limit=1)
     assert found == [(2, "s1", b"many")]
+
+
+def _folded_in_index(db: sqlite_utils.Database, article_id: int | None) -> tuple[str, str]:
+    found = db.execute(
+        "SELECT title_folded, text_folded FROM articles_fts WHERE rowid = ?", [article_id]
+    ).fetchone()
+    return found[0], found[1]
+
+
+def test_search_index_uses_the_workers_folding_only_for_the_same_text(
+    fresh_db: sqlite_utils.Database,
+) -> None:
+    fresh = page("http://a.vn/1.html")
+    # Marked strings show which folding reached the index.
+    fresh.search_folded = ("worker title", "worker text", fresh.title or "", fresh.text or "")
+    stored = ingest_page(fresh_db, fresh)
+    assert _folded_in_index(fresh_db, stored.article_id) == ("worker title", "worker text")
+    # The text changed after the worker folded it: the store folds it again itself.
+    edited = BODY.replace("Đoạn 5", "Đoạn cuối")
+    stale = page("http://a.vn/2.html", title="Hội nghị khác", text=edited)
+    stale.search_folded = ("worker title", "worker text", stale.title or "", BODY)
+    stored = ingest_page(fresh_db, stale)
+    assert stored.status == "new"
+    title, text = _folded_in_index(fresh_db, stored.article_id)
+    assert title == "hoi nghi khac"
+    assert "doan cuoi:" in text
