@@ -32,8 +32,10 @@ from trafilatura.settings import Document
 
 from crawler.rules import (
     FamilyRules,
+    PageIndex,
     Rule,
     Rules,
+    attribute_values,
     compiled_regex,
     compiled_xpath,
     is_capitalised_name,
@@ -132,7 +134,11 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
     doc = copy.deepcopy(tree)
     root = doc.getroot() if isinstance(doc, lxml.etree._ElementTree) else doc
     head = _read_head(root, url)
-    active = rules.active(rules.detect(url=url, generator=head.generator, tree=root))
+    # Rule XPaths look for classes, ids and URLs most pages lack: the page's attribute values
+    # (and, once known, its element names) rule them out without a walk of the tree each.
+    index = PageIndex(attribute_values(root))
+    detected = rules.detect(url=url, generator=head.generator, tree=root, index=index)
+    active = rules.active(detected)
     body = root.find("body")
     if body is None:
         body = root
@@ -141,9 +147,10 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
     # Document order of every element; holding their proxies also spares lxml re-creating one
     # (a Python class lookup) each time a later pass meets the same element.
     order = {el: i for i, el in enumerate(body.iter())}
+    index = PageIndex(index.attribute_values, _element_names(root, body, order))
     blocks = _prose_blocks(body)
     scores = _body_scores(blocks)
-    body_el = _find_body(body, active, scores)
+    body_el = _find_body(body, active, scores, index)
     first_prose = (
         _first_prose_block(_blocks_within(body_el, blocks, order)) if body_el is not None else None
     )
@@ -152,7 +159,7 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
     title_is_link = _is_link_text(body, title, title_el)
     protected = _ancestors_of(title_el, body_el)
 
-    _prune(body, _of(active, "prune"), protected)
+    _prune(body, _of(active, "prune"), protected, index)
     _prune_by_class(body, _of(active, "prune_class"), protected)
     _prune_widget_headings(body, _of(active, "widget_heading"), protected, title_el)
     _prune_link_dense(body, protected)
@@ -161,8 +168,8 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
     teasers = _teaser_links(container, url)
     if title_el is not None:
         _drop_before_title(container, title_el)
-    captions = _take_captions(container, active)
-    author = _take_author(container, active)
+    captions = _take_captions(container, active, index)
+    author = _take_author(container, active, index)
     _drop_boilerplate_blocks(container, active)
     _drop_dangling_headings(container, active)
 
@@ -260,11 +267,19 @@ _ORG_WORDS = frozenset(
         "tập",
     )
 )
-_AUTHOR_SELECTORS = (
-    ".//*[@itemprop='author']",
-    ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]",
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+# The microformat selectors, compiled once. Each step first asks for the attribute and the bare
+# word ("author" inside @class), which the normalised-token test implies: the same elements,
+# without building the padded string for every element of the page.
+_AUTHOR_XPATHS = tuple(
+    lxml.etree.XPath(x)
+    for x in (
+        ".//*[@itemprop='author']",
+        ".//a[@rel][contains(concat(' ', normalize-space(@rel), ' '), ' author ')]",
+        ".//*[@class][contains(@class, 'author')]"
+        "[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+        "//*[@class][contains(@class, 'fn')]"
+        "[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+    )
 )
 
 
@@ -272,11 +287,19 @@ def _structured_author(root: lxml.html.HtmlElement, meta_author: str) -> str | N
     """A person's name from author metadata or microformats, when it reads as a name.
 
     Used only when the page has no byline of its own; "Ban Tuyên giáo Huyện ủy" or a URL in
-    the author meta is the site, not a person, and is ignored.
+    the author meta is the site, not a person, and is ignored. Candidates are tried in order
+    (meta, JSON-LD, then up to three elements per microformat selector); the selectors walk the
+    whole page, so they run only when the metadata named no person.
     """
-    candidates = [meta_author, *_jsonld_authors(root)]
-    for xpath in _AUTHOR_SELECTORS:
-        candidates.extend(_clean(el.text_content()) for el in root.xpath(xpath)[:3])
+    found = _first_person([meta_author, *_jsonld_authors(root)])
+    for xpath in _AUTHOR_XPATHS:
+        if found is not None:
+            break
+        found = _first_person(_clean(el.text_content()) for el in xpath(root)[:3])
+    return found
+
+
+def _first_person(candidates: Iterable[str]) -> str | None:
     for name in candidates:
         name = name.strip()
         if not name or "/" in name or "@" in name:
@@ -482,9 +505,12 @@ def _find_body(
     body: lxml.html.HtmlElement,
     active: tuple[FamilyRules, ...],
     scores: dict[lxml.html.HtmlElement, float],
+    index: PageIndex,
 ) -> lxml.html.HtmlElement | None:
     """The element that holds most of the page's prose (a family content rule, when it matches)."""
     for rule in _of(active, "content"):
+        if not index.may_match(rule.pattern):
+            continue
         for el in compiled_xpath(rule.pattern)(body):
             if isinstance(el, lxml.html.HtmlElement) and len(_clean(el.text_content())) >= 200:
                 return el
@@ -579,6 +605,21 @@ def _link_chars(el: lxml.html.HtmlElement) -> int:
     return sum(len(_clean(a.text_content())) for a in el.iter("a"))
 
 
+def _element_names(
+    root: lxml.html.HtmlElement,
+    body: lxml.html.HtmlElement,
+    order: dict[lxml.html.HtmlElement, int],
+) -> frozenset[object]:
+    """Every element name of the document: the body's (from its order map) and the rest's."""
+    names = {el.tag for el in order}
+    if body is not root:
+        names.add(root.tag)
+        for child in root.iterchildren():
+            if child is not body:
+                names.update(el.tag for el in child.iter())
+    return frozenset(names)
+
+
 def _ancestors_of(*elements: lxml.html.HtmlElement | None) -> frozenset[lxml.html.HtmlElement]:
     out: set[lxml.html.HtmlElement] = set()
     for el in elements:
@@ -602,8 +643,11 @@ def _prune(
     body: lxml.html.HtmlElement,
     prune_rules: Iterable[Rule],
     protected: frozenset[lxml.html.HtmlElement],
+    index: PageIndex,
 ) -> None:
     for rule in prune_rules:
+        if not index.may_match(rule.pattern):
+            continue
         for el in compiled_xpath(rule.pattern)(body):
             if isinstance(el, lxml.html.HtmlElement) and el not in protected and el is not body:
                 _remove(el)
@@ -619,10 +663,13 @@ def _prune_by_class(
         return
     doomed = []
     for el in body.iterdescendants():
-        if not isinstance(el.tag, str) or el in protected:
+        if not isinstance(el.tag, str):
             continue
-        names = f"{el.get('class', '')} {el.get('id', '')}".strip().lower()
-        if names and _names_match(alternatives, names):
+        class_name, id_name = el.get("class"), el.get("id")
+        if class_name is None and id_name is None:
+            continue  # " " names nothing
+        names = f"{class_name or ''} {id_name or ''}".strip().lower()
+        if names and el not in protected and _names_match(alternatives, names):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -782,7 +829,9 @@ def _drop_before_title(container: lxml.html.HtmlElement, title_el: lxml.html.Htm
 # ---------------------------------------------------------------------------- captions and byline
 
 
-def _take_captions(container: lxml.html.HtmlElement, active: tuple[FamilyRules, ...]) -> list[str]:
+def _take_captions(
+    container: lxml.html.HtmlElement, active: tuple[FamilyRules, ...], index: PageIndex
+) -> list[str]:
     """Remove caption elements from the container and return their texts in page order.
 
     Captions are elements named as captions (rules), or short italic/centred blocks that follow
@@ -793,6 +842,8 @@ def _take_captions(container: lxml.html.HtmlElement, active: tuple[FamilyRules, 
     labelled = [r for r in _of(active, "byline") if r.label == ""]
     found: dict[lxml.html.HtmlElement, str] = {}
     for rule in caption_rules:
+        if not index.may_match(rule.pattern):
+            continue
         for el in compiled_xpath(rule.pattern)(container):
             if isinstance(el, lxml.html.HtmlElement):
                 found[el] = _clean(el.text_content())
@@ -854,7 +905,9 @@ def _looks_like_caption(el: lxml.html.HtmlElement, text: str, *, image_row: bool
     return centred and len(text) < 200
 
 
-def _take_author(container: lxml.html.HtmlElement, active: tuple[FamilyRules, ...]) -> str | None:
+def _take_author(
+    container: lxml.html.HtmlElement, active: tuple[FamilyRules, ...], index: PageIndex
+) -> str | None:
     """Find the byline, remove it from the container and return the author's name.
 
     In order: an element named for the author (rules); the last blocks of the article (a
@@ -864,6 +917,8 @@ def _take_author(container: lxml.html.HtmlElement, active: tuple[FamilyRules, ..
     """
     bylines = _of(active, "byline")
     for rule in _of(active, "author"):
+        if not index.may_match(rule.pattern):
+            continue
         for el in compiled_xpath(rule.pattern)(container):
             if not isinstance(el, lxml.html.HtmlElement) or el.getparent() is None:
                 continue
@@ -1335,8 +1390,10 @@ def _classify(
             return False, f"{rule.label}: title {matched[:60]!r}"
         if rule.on == "url" and pattern.search(url):
             return False, f"{rule.label}: url"
-    words = len(_words(text))
-    paragraphs = [p for p in text.split("\n\n") if len(_words(p)) >= 12]
+    # Words never span a blank line, so the page's count is the sum of its paragraphs'.
+    counts = [len(_words(p)) for p in text.split("\n\n")]
+    words = sum(counts)
+    paragraphs = [n for n in counts if n >= 12]
     signals = []
     if head.og_type == "article":
         signals.append("og:type")

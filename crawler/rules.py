@@ -166,14 +166,20 @@ class Rules:
         generator: str = "",
         server: str = "",
         tree: lxml.etree._Element | None = None,
+        index: PageIndex | None = None,
     ) -> tuple[str, ...]:
-        """Names of the non-generic families whose signatures match this page, in file order."""
+        """Names of the non-generic families whose signatures match this page, in file order.
+
+        ``index`` (of ``tree``) lets signatures that cannot match be skipped without running.
+        """
         found = []
         for fam in self.families:
             if fam.always:
                 continue
             for sig in fam.of("signature"):
                 if sig.on == "html":
+                    if index is not None and not index.may_match(sig.pattern):
+                        continue
                     if tree is not None and compiled_xpath(sig.pattern)(tree):
                         found.append(fam.name)
                         break
@@ -295,3 +301,171 @@ def compiled_xpath(expression: str) -> lxml.etree.XPath:
 def compiled_regex(pattern: str) -> re.Pattern[str]:
     """The compiled regex for a rule pattern (case-insensitive, Unicode)."""
     return re.compile(pattern, re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------- XPath prefilter
+#
+# Every family's signature and prune rules are XPaths over the whole document, most of them
+# looking for a class, id or URL fragment that the page does not have. Running such an XPath
+# costs a walk of the tree; knowing that none of the page's attribute values contains the
+# fragment costs a substring search. ``xpath_needs`` reads, conservatively, what a rule's XPath
+# cannot match without; anything it does not understand makes it say "run it".
+
+_NAME_STEP_RE = re.compile(r"//([A-Za-z][\w-]*|\*)(?=[\[/\s]|$)")
+# Atoms whose truth needs a literal inside an attribute value: @a="x", contains(@a, "x"),
+# starts-with(@a, "x"), contains(concat(" ", normalize-space(@a), " "), " x ").
+_ATOM_RES = (
+    re.compile(r"""@[\w-]+\s*=\s*(?:"([^"]*)"|'([^']*)')"""),
+    re.compile(r"""(?:contains|starts-with)\(\s*@[\w-]+\s*,\s*(?:"([^"]*)"|'([^']*)')\s*\)"""),
+    re.compile(
+        r"""contains\(\s*concat\(\s*(?:" "|' ')\s*,\s*normalize-space\(\s*@[\w-]+\s*\)\s*,"""
+        r"""\s*(?:" "|' ')\s*\)\s*,\s*(?:"([^"]*)"|'([^']*)')\s*\)"""
+    ),
+)
+
+#: Alternatives, each a tuple of literals that must all occur in the page's attribute values.
+_Needs = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class XPathNeeds:
+    """What a rule's XPath cannot match without: per union branch, an element name (None for
+    ``*``) and the literal needs of its first step's predicates (all must hold)."""
+
+    branches: tuple[tuple[str | None, tuple[_Needs, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageIndex:
+    """What one page holds, to rule XPaths out without running them.
+
+    ``attribute_values`` joins every attribute value of the document with NUL (which no value
+    can contain), so a literal occurs in it exactly when it occurs in some value. ``tags`` is
+    every element name of the document, or None when unknown (then names rule nothing out).
+    Both may hold more than the tree an XPath runs on (pruning only removes), never less.
+    """
+
+    attribute_values: str
+    tags: frozenset[object] | None = None
+
+    def may_match(self, expression: str) -> bool:
+        """False only when the XPath provably matches nothing on the indexed page."""
+        needs = xpath_needs(expression)
+        if needs is None:
+            return True
+        values = self.attribute_values
+        for tag, predicates in needs.branches:
+            if tag is not None and self.tags is not None and tag not in self.tags:
+                continue
+            if all(any(all(lit in values for lit in alt) for alt in p) for p in predicates):
+                return True
+        return False
+
+
+_ALL_ATTRIBUTE_VALUES = lxml.etree.XPath("//@*", smart_strings=False)
+
+
+def attribute_values(tree: lxml.etree._Element) -> str:
+    """Every attribute value of the document holding ``tree``, NUL-separated (PageIndex)."""
+    return "\0".join(_ALL_ATTRIBUTE_VALUES(tree))
+
+
+@functools.lru_cache(maxsize=2048)
+def xpath_needs(expression: str) -> XPathNeeds | None:
+    """The needs of an XPath of the form ``//name[pred]...`` (union of such), or None.
+
+    A branch's first step must match some element of the document; each of its predicates that
+    is an ``or`` of ``and``-chains of atoms we understand needs, for one chain, the literals of
+    its atoms. Anything else (functions, paths, regexes, other axes) contributes nothing, which
+    only makes the answer weaker, never wrong.
+    """
+    branches = []
+    for branch in _split_top(expression, "|"):
+        branch = branch.strip()
+        step = _NAME_STEP_RE.match(branch)
+        if step is None:
+            return None
+        tag = None if step.group(1) == "*" else step.group(1)
+        predicates = []
+        for predicate in _leading_predicates(branch[step.end() :]):
+            needs = _predicate_needs(predicate)
+            if needs:
+                predicates.append(needs)
+        branches.append((tag, tuple(predicates)))
+    return XPathNeeds(branches=tuple(branches))
+
+
+def _leading_predicates(rest: str) -> list[str]:
+    """The ``[...]`` predicates directly after a step, up to the next step."""
+    out = []
+    while rest.startswith("["):
+        end = _closing(rest)
+        if end < 0:
+            break
+        out.append(rest[1:end])
+        rest = rest[end + 1 :]
+    return out
+
+
+def _closing(text: str) -> int:
+    """Index of the bracket closing ``text[0]``, skipping quoted strings; -1 if none."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split at ``sep`` outside quotes, brackets and parentheses."""
+    parts, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _predicate_needs(predicate: str) -> _Needs:
+    """Alternatives of literals for a predicate, or () when it needs nothing we can check."""
+    alternatives = []
+    for chain in _split_top(predicate, " or "):
+        literals = []
+        for atom in _split_top(chain, " and "):
+            literal = _atom_literal(atom.strip())
+            if literal:
+                literals.extend(literal.split())
+        if not literals:
+            return ()
+        alternatives.append(tuple(literals))
+    return tuple(alternatives)
+
+
+def _atom_literal(atom: str) -> str | None:
+    """The literal an atom needs inside some attribute value, when the atom is one we know."""
+    for atom_re in _ATOM_RES:
+        m = atom_re.fullmatch(atom)
+        if m:
+            return m.group(1) if m.group(1) is not None else m.group(2)
+    return None

@@ -6,9 +6,18 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import lxml.html
 import pytest
 
-from crawler.rules import Rule, RulesError, is_capitalised_name, load_rules
+from crawler.rules import (
+    PageIndex,
+    Rule,
+    RulesError,
+    attribute_values,
+    compiled_xpath,
+    is_capitalised_name,
+    load_rules,
+)
 
 ALL_RULES = load_rules()
 RULES: list[Rule] = [rule for fam in ALL_RULES.families for rule in fam.rules]
@@ -164,3 +173,56 @@ def test_duplicate_family_names_are_rejected(tmp_path: Path) -> None:
     _write(tmp_path, "b.toml", GOOD_HEAD)
     with pytest.raises(RulesError, match="duplicate family names: x"):
         load_rules(tmp_path)
+
+
+XPATH_RULES = [
+    r for r in RULES if r.kind in ("prune", "content", "caption", "author") or r.on == "html"
+]
+
+
+def _index_of(snippet: str) -> tuple[PageIndex, lxml.html.HtmlElement]:
+    root = lxml.html.document_fromstring(f"<html><body>{snippet}</body></html>")
+    tags = frozenset(el.tag for el in root.iter())
+    return PageIndex(attribute_values(root), tags), root
+
+
+@pytest.mark.parametrize("rule", XPATH_RULES, ids=_rule_id)
+def test_prefilter_never_rules_out_a_match(rule: Rule) -> None:
+    # The prefilter may only skip an XPath that matches nothing: check it on the rule's own
+    # example (which matches) and on its counter example (whatever it yields).
+    for snippet in filter(None, (rule.example, rule.counter)):
+        index, root = _index_of(snippet)
+        if compiled_xpath(rule.pattern)(root):
+            assert index.may_match(rule.pattern), snippet
+
+
+@pytest.mark.parametrize(
+    ("expression", "snippet", "may_match"),
+    [
+        ('//*[@class][contains(@class, "wp-block-")]', '<p class="x wp-block-quote">a</p>', True),
+        ('//*[@class][contains(@class, "wp-block-")]', '<p class="x">wp-block-</p>', False),
+        (
+            '//ul[contains(concat(" ", normalize-space(@class), " "), " related ")]',
+            "<ul></ul>",
+            False,
+        ),
+        ('//nav | //*[@role="navigation"]', "<nav></nav>", True),
+        ('//nav | //*[@role="navigation"]', '<p role="banner">x</p>', False),
+        ('//link[contains(@href, "/o/") and contains(@href, "theme")]', '<p id="/o/"></p>', False),
+        ('//*[@id="a" or @class="b"]', '<p class="b"></p>', True),
+        ('//*[@id="a" or not(@class="b")]', "<p></p>", True),  # not(): no needs
+        ("//text()", "<p></p>", True),  # a node test, not an element name
+        ('//*[re:test(@class, "x")]', "<p></p>", True),
+        ("(//p)[1]", "<div></div>", True),
+    ],
+)
+def test_prefilter_reads_only_what_it_understands(
+    expression: str, snippet: str, may_match: bool
+) -> None:
+    index, _ = _index_of(snippet)
+    assert index.may_match(expression) is may_match
+
+
+def test_prefilter_without_element_names_uses_values_only() -> None:
+    assert PageIndex("x").may_match("//nav")
+    assert not PageIndex("x").may_match('//nav[@id="main"]')
