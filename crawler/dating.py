@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from unicodedata import normalize as _normalize
 from urllib.parse import urlsplit
 
@@ -290,6 +290,12 @@ class _Layout:
     spans: dict[Any, tuple[int, int]]
     #: the elements of ``spans`` with their lower-case tags, in document order
     elements: list[tuple[Any, str]] = field(default_factory=list)
+    #: those of them that are <time> or have an itemprop: machine-readable dates, maybe
+    time_or_itemprop: list[tuple[Any, str]] = field(default_factory=list)
+    #: those of them that are links (<a>)
+    links: list[Any] = field(default_factory=list)
+    #: those of them that have a class or an id
+    classed: set[Any] = field(default_factory=set)
 
     def owner_at(self, pos: int) -> Any:
         i = bisect_right(self.owner_offsets, pos) - 1
@@ -301,46 +307,63 @@ class _Layout:
         return lo, (len(self.text) if hi < 0 else hi)
 
 
-def _is_hidden(el: Any) -> bool:
-    if el.get("hidden") is not None:
-        return True
-    style = el.get("style")
-    if not style:
-        return False
+def _style_hides(style: str) -> bool:
     style = style.replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 
 
-def _collapse_ws(text: str) -> str:
-    """``_WS.sub(" ", text)``, skipping the regex for the common strings it would not change."""
-    if text.isspace():
-        return " "
-    # A printable string's only white space is " " (other spaces and controls are not printable).
-    if text.isprintable() and "  " not in text:
-        return text
-    return _WS.sub(" ", text)
+# How the layout treats an element, by lower-case tag: skipped with its subtree, a line break,
+# a block (a line of its own), or inline (the default for tags not listed).
+_SKIP, _BREAK, _BLOCK, _INLINE = range(4)
+_TAG_KINDS: dict[str, int] = {
+    **dict.fromkeys(_SKIP_TAGS, _SKIP),
+    "br": _BREAK,
+    **dict.fromkeys(_BLOCK_TAGS, _BLOCK),
+    # Common inline tags, so that their look-up needs no lower-casing.
+    **dict.fromkeys(
+        ("a", "span", "strong", "b", "i", "em", "u", "img", "font", "small", "sup", "sub"),
+        _INLINE,
+    ),
+}
 
 
 def _layout(tree: Any) -> _Layout:
     """Linearise the visible text of ``tree`` without modifying it."""
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    return _walk_layout(root)
+
+
+def _walk_layout(root: Any) -> _Layout:
     parts: list[str] = []
     length = 0
     owner_offsets: list[int] = []
     owners: list[Any] = []
     spans: dict[Any, tuple[int, int]] = {}
     elements: list[tuple[Any, str]] = []
+    time_or_itemprop: list[tuple[Any, str]] = []
+    links: list[Any] = []
+    classed: set[Any] = set()
     # (start offset, is a block) of each element entered and not yet left.
     open_elements: list[tuple[int, bool]] = []
     # parts[-1] ends with a letter or digit: "<span>19/07/2024</span><span>10:30</span>" then
     # reads as two words, as on screen.
     pending_gap = False
     last_alnum = False
+    # parts is not empty and does not end with a newline (text pieces never hold one).
+    line_open = False
 
     def emit(text: str, owner: Any) -> None:
-        nonlocal length, pending_gap, last_alnum
+        nonlocal length, pending_gap, last_alnum, line_open
         if not text.isascii():
             text = _normalize("NFC", text)
-        piece = _collapse_ws(text)
+        # _WS.sub(" ", text), skipping the regex for the common strings it would not change: a
+        # printable string's only white space is " " (other spaces and controls are not).
+        if text.isspace():
+            piece = " "
+        elif text.isprintable() and "  " not in text:
+            piece = text
+        else:
+            piece = _WS.sub(" ", text)
         if pending_gap and last_alnum and piece[0].isalnum():
             parts.append(" ")
             length += 1
@@ -350,15 +373,8 @@ def _layout(tree: Any) -> _Layout:
         parts.append(piece)
         length += len(piece)
         last_alnum = piece[-1].isalnum()
+        line_open = True
 
-    def newline() -> None:
-        nonlocal length, last_alnum
-        if parts and not parts[-1].endswith("\n"):
-            parts.append("\n")
-            length += 1
-            last_alnum = False
-
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
     # iterwalk walks the tree in C (no recursion: deeply nested legacy tables are fine); a
     # skipped subtree still gets its "end" event, where its tail is read.
     walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
@@ -366,27 +382,49 @@ def _layout(tree: Any) -> _Layout:
     for event, el in walker:
         if event == "start":
             tag = el.tag
-            if not isinstance(tag, str):  # an entity: only its tail is text
+            kind = _TAG_KINDS.get(tag)
+            if kind is None:
+                if not isinstance(tag, str):  # an entity: only its tail is text
+                    walker.skip_subtree()
+                    skipped = el
+                    continue
+                tag = tag.lower()
+                kind = _TAG_KINDS.get(tag, _INLINE)
+            # One call lists the attributes: a third of the elements have none.
+            attributes = el.keys()
+            if kind == _SKIP or (
+                attributes
+                and (
+                    "hidden" in attributes
+                    or ("style" in attributes and _style_hides(el.get("style")))
+                )
+            ):
                 walker.skip_subtree()
                 skipped = el
                 continue
-            tag = tag.lower()
-            if tag in _SKIP_TAGS or _is_hidden(el):
+            if kind == _BREAK:
+                if line_open:
+                    parts.append("\n")
+                    length += 1
+                    last_alnum = line_open = False
                 walker.skip_subtree()
                 skipped = el
                 continue
-            if tag == "br":
-                newline()
-                walker.skip_subtree()
-                skipped = el
-                continue
-            is_block = tag in _BLOCK_TAGS
-            if is_block:
-                newline()
-            else:
+            is_block = kind == _BLOCK
+            if not is_block:
                 pending_gap = True
+            elif line_open:
+                parts.append("\n")
+                length += 1
+                last_alnum = line_open = False
             open_elements.append((length, is_block))
             elements.append((el, tag))
+            if tag == "a":
+                links.append(el)
+            if attributes and ("class" in attributes or "id" in attributes):
+                classed.add(el)
+            if tag == "time" or "itemprop" in attributes:
+                time_or_itemprop.append((el, tag))
             text = el.text
             if text:
                 emit(text, el)
@@ -395,10 +433,12 @@ def _layout(tree: Any) -> _Layout:
                 skipped = None
             else:
                 start, is_block = open_elements.pop()
-                if is_block:
-                    newline()
-                else:
+                if not is_block:
                     pending_gap = True
+                elif line_open:
+                    parts.append("\n")
+                    length += 1
+                    last_alnum = line_open = False
                 spans[el] = (start, length)
             if el is not root:
                 tail = el.tail
@@ -408,7 +448,9 @@ def _layout(tree: Any) -> _Layout:
             tail = el.tail
             if tail:
                 emit(tail, el.getparent())
-    return _Layout("".join(parts), owner_offsets, owners, spans, elements)
+    return _Layout(
+        "".join(parts), owner_offsets, owners, spans, elements, time_or_itemprop, links, classed
+    )
 
 
 def _fold(text: str) -> str:
@@ -424,7 +466,8 @@ def _letters_over(text: str, lo: int, hi: int, limit: int) -> bool:
     """``_letters(text[lo:hi]) > limit``, counting only the first stretch when it settles it."""
     if hi - lo <= limit:
         return False  # a character is a letter at most
-    head = min(hi, lo + 4 * limit)
+    # Running text is three-quarters letters: half as many characters again nearly always do.
+    head = min(hi, lo + limit + limit // 2 + 1)
     head_letters = _letters(text[lo:head])
     if head_letters > limit or head == hi:
         return head_letters > limit
@@ -447,47 +490,56 @@ def _fold_classes(raw: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _class_matches(raw: str, pattern: re.Pattern[str]) -> bool:
-    """``pattern`` found in the folded class and id words ``raw`` ("class id")."""
-    return pattern.search(fold_same_length(raw)) is not None
+def _is_title_class(raw: str) -> bool:
+    """The folded class and id words ``raw`` ("class id") name a title."""
+    return _TITLE_CLASS.search(fold_same_length(raw)) is not None
 
 
-def _class_is(el: Any, pattern: re.Pattern[str]) -> bool:
-    return _class_matches(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
+def _text_content(el: Any) -> str:
+    """``el.text_content()``; an element without children (most) holds it as .text: no XPath."""
+    if len(el) == 0:
+        return el.text or ""
+    return str(el.text_content())
 
 
-def _page_titles(tree: Any) -> list[str]:
-    titles = [t.text_content() for t in tree.iter("title")]
+def _page_titles(tree: Any, jsonld: list[dict[str, Any]]) -> list[str]:
+    # A <title> without children (nearly all) holds its text as .text: no XPath needed.
+    titles = [_text_content(t) for t in tree.iter("title")]
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()
         if key in ("og:title", "twitter:title", "title", "dc.title"):
             titles.append(meta.get("content") or "")
-    for obj in _jsonld_objects(tree):
+    for obj in jsonld:
         headline = obj.get("headline") or obj.get("name")
         if isinstance(headline, str):
             titles.append(headline)
     return [f for f in (_fold(t) for t in titles) if f]
 
 
-def _prose_lines(layout: _Layout) -> tuple[list[tuple[int, int]], list[int]]:
-    """Spans of the lines of running text, and their letters; a page of short paragraphs uses
-    a lower bar."""
-    lines: list[tuple[int, int, int]] = []
+def _prose_lines(layout: _Layout) -> list[tuple[int, int]]:
+    """Spans of the lines of running text; a page of short paragraphs uses a lower bar."""
+    lines: list[tuple[int, int]] = []
     pos = 0
     for line in layout.text.split("\n"):
         # A line shorter than the lower bar cannot reach it: its letters are not counted.
         if len(line) >= SHORT_PROSE_LETTERS:
-            lines.append((pos, pos + len(line), _letters(line)))
+            lines.append((pos, pos + len(line)))
         pos += len(line) + 1
+    text = layout.text
     for bar in (PROSE_LETTERS, SHORT_PROSE_LETTERS):
-        prose = [(s, e, n) for s, e, n in lines if n >= bar]
+        prose = [(s, e) for s, e in lines if _letters_over(text, s, e, bar - 1)]
         if prose:
-            return [(s, e) for s, e, _ in prose], [n for _, _, n in prose]
-    return [], []
+            return prose
+    return []
 
 
 def _find_heading(
-    tree: Any, layout: _Layout, folded: str, title: str | None, prose: list[tuple[int, int]]
+    tree: Any,
+    layout: _Layout,
+    folded: str,
+    title: str | None,
+    prose: list[tuple[int, int]],
+    jsonld: list[dict[str, Any]],
 ) -> Any | None:
     """The article's main heading element: the one matching the title, closest above the text.
 
@@ -497,15 +549,17 @@ def _find_heading(
     article's heading from a site name that is also part of ``<title>``.
     """
     wanted = _fold(title) if title else ""
-    page_titles = _page_titles(tree)
+    page_titles = _page_titles(tree, jsonld)
     exact_titles = {wanted, *page_titles} - {""}
     shortest_title = min(map(len, exact_titles), default=2001)
     # A whole-title match starts with the title's first word: a test that needs no copy.
     first_words = {t.split(" ", 1)[0] for t in exact_titles}
+    first_chars = {w[0] for w in first_words}
     best: tuple[int, int, int] | None = None  # (-match, distance, start)
     best_el: Any | None = None
     prose_starts = [s for s, _ in prose]
     spans = layout.spans
+    classed = layout.classed
     # The cheap tests come first; every test only ever rules an element out.
     for el, tag in layout.elements:
         if tag in ("a", "html", "body"):
@@ -513,11 +567,16 @@ def _find_heading(
         start, end = spans[el]
         if end - start > 2000 or end - start < 8:  # 8 letters take 8 characters at least
             continue
-        is_heading_like = tag in _HEADING_TAGS or _class_is(el, _TITLE_CLASS)
+        is_heading_like = tag in _HEADING_TAGS or (
+            el in classed and _is_title_class(f"{el.get('class') or ''} {el.get('id') or ''}")
+        )
         if not is_heading_like:
             # Only a whole-title match (4 or 2 below) makes it a candidate, and collapsing white
             # space never lengthens a text.
             if end - start < shortest_title:
+                continue
+            # A text not starting with white space starts with its first word.
+            if folded[start] not in first_chars and not folded[start].isspace():
                 continue
             first = _FIRST_WORD.match(folded, start, end)
             if first is None or first[1] not in first_words:
@@ -650,12 +709,12 @@ def _machine_candidate(
 # ---------------------------------------------------------------- visible dates
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
     """What an element's ancestors (itself included) say about a date printed in it.
 
     Built top-down, a child from its parent's: walking up from every date to the root (once per
-    rule) was most of the time spent judging a page's dates.
+    rule) was most of the time spent judging a page's dates. A named tuple: built for every
+    element above a date, it costs a third of a frozen dataclass.
     """
 
     in_link: bool
@@ -684,10 +743,10 @@ class _Page:
     fetch_day: date
     #: fold_same_length(layout.text)
     folded: str = ""
-    #: letters of each line of ``prose``
-    prose_letters: list[int] = field(default_factory=list)
     #: sorted offsets of every date with a stated year
     date_starts: list[int] = field(default_factory=list)
+    #: layout.text is NFC (so ``folded`` is the folding of each of its lines too)
+    text_is_nfc: bool = True
     #: end of the first other-news heading line below the anchor, -1 if none, None: not sought yet
     related_heading_end: int | None = None
     # Memos of this page's judgements, per element (or per line for links on a line).
@@ -700,8 +759,6 @@ class _Page:
     links: list[tuple[int, int, Any]] | None = None
     prose_starts: list[int] = field(default_factory=list)
     prose_ends: list[int] = field(default_factory=list)
-    #: running sums of ``prose_letters``, one longer than it
-    prose_letters_before: list[int] = field(default_factory=list)
 
 
 def _context_of(el: Any, page: _Page) -> _Context:
@@ -745,14 +802,26 @@ def _child_context(node: Any, parent: _Context, heading_ancestors: set[Any]) -> 
             False,
             None,
         )
-    raw = f"{node.get('class') or ''} {node.get('id') or ''}"
+    footer, chrome, related = _context_classes(f"{node.get('class') or ''} {node.get('id') or ''}")
     return _Context(
-        in_link=parent.in_link or tag == "a",
-        in_article=parent.in_article or tag == "article",
-        footer=parent.footer or tag == "footer" or _class_matches(raw, _FOOTER_CLASS),
-        chrome=parent.chrome or tag in _CHROME_TAGS or _class_matches(raw, _CHROME_CLASS),
-        related=parent.related or _class_matches(raw, _RELATED_CLASS),
-        item=node if tag in ("li", "tr", "dd") else parent.item,
+        parent.in_link or tag == "a",
+        parent.in_article or tag == "article",
+        parent.footer or tag == "footer" or footer,
+        parent.chrome or tag in _CHROME_TAGS or chrome,
+        parent.related or related,
+        node if tag in ("li", "tr", "dd") else parent.item,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_classes(raw: str) -> tuple[bool, bool, bool]:
+    """Whether the folded class and id words ``raw`` ("class id") name a footer, page chrome or
+    a related list: one memo look-up per element instead of three."""
+    folded = fold_same_length(raw)
+    return (
+        _FOOTER_CLASS.search(folded) is not None,
+        _CHROME_CLASS.search(folded) is not None,
+        _RELATED_CLASS.search(folded) is not None,
     )
 
 
@@ -779,7 +848,7 @@ def _line_lists_article(page: _Page, lo: int, hi: int, date_el: Any) -> bool:
     if item is not None:
         found = page.item_lists_article.get(item)
         if found is None:
-            found = any(_is_article_link(a, a.text_content()) for a in item.iter("a"))
+            found = any(_is_article_link(a, _text_content(a)) for a in item.iter("a"))
             page.item_lists_article[item] = found
         return found
     # Not in a list item: look at the links whose text lies on the date's line.
@@ -793,7 +862,7 @@ def _line_lists_article(page: _Page, lo: int, hi: int, date_el: Any) -> bool:
 def _links_on_line(page: _Page, lo: int, hi: int) -> bool:
     if page.links is None:
         spans = page.layout.spans
-        page.links = [(*spans[el], el) for el, tag in page.layout.elements if tag == "a"]
+        page.links = [(*spans[el], el) for el in page.layout.links]
     text = page.layout.text
     # Links are in document order, so by start. One starting at hi would be empty: no title.
     first = bisect_left(page.links, lo, key=_start_of)
@@ -862,41 +931,75 @@ def _is_dated_item(el: Any, page: _Page) -> bool:
         return False
     if letters <= SHORT_ITEM_LETTERS:
         return True
-    return any(_is_article_link(a, a.text_content()) for a in el.iter("a"))
+    return any(_is_article_link(a, _text_content(a)) for a in el.iter("a"))
 
 
 def _under_related_heading(page: _Page, start: int) -> bool:
     if page.anchor is None:
         return False
     if page.related_heading_end is None:  # sought once per page, not once per date
-        page.related_heading_end = _first_related_heading(page.layout.text, page.anchor[1])
+        page.related_heading_end = _first_related_heading(
+            page.layout.text, page.anchor[1], page.folded if page.text_is_nfc else None
+        )
     return 0 <= page.related_heading_end < start
 
 
-def _first_related_heading(text: str, lo: int) -> int:
-    """Offset of the newline ending the first "Tin liên quan"-like line from ``lo`` on, or -1."""
-    line_start = lo
-    while (nl := text.find("\n", line_start)) >= 0:
-        line = text[line_start:nl]
-        # Such a heading starts with an ASCII letter of one of its first words; a line starting
-        # otherwise with an ASCII character is settled without folding it (see _sentence_follows).
-        first = line.lstrip()[:1]
-        if first.isascii() and first.lower() not in _RELATED_HEADING_INITIALS:
-            line_start = nl + 1
-            continue
-        # Nor does a longer line of NFC text (folded, one character per character) get under 60.
-        if (
-            len(line) > 60
-            and unicodedata.is_normalized("NFC", line)
-            and len("".join(line.split())) > 60
-        ):
-            line_start = nl + 1
-            continue
-        folded = _fold(line)
-        if folded and len(folded) <= 60 and _RELATED_HEADING.match(folded):
+# A line whose folded text starts with a letter such a heading can start with, and holds at
+# most 60 characters besides white space (_is_related_heading's bar).
+_RELATED_HEADING_LINE = re.compile(
+    r"^[^\S\n]*+[" + "".join(sorted(_RELATED_HEADING_INITIALS)) + r"](?:[^\S\n]*+\S){0,59}+"
+    r"[^\S\n]*+$",
+    re.MULTILINE,
+)
+
+
+def _first_related_heading(text: str, lo: int, folded: str | None) -> int:
+    """Offset of the newline ending the first "Tin liên quan"-like line from ``lo`` on, or -1.
+
+    ``folded`` is fold_same_length(text) of an NFC ``text``, or None: then every line is read.
+    """
+    if folded is None:
+        line_starts: Iterator[int] = _line_starts(text, lo)
+    else:
+        # Folding an NFC line is folding its characters: the lines too long or not starting
+        # with the heading's first letter are skipped by one scan of the folded page.
+        line_starts = itertools.chain(
+            (lo,), (m.start() for m in _RELATED_HEADING_LINE.finditer(folded, lo + 1))
+        )
+    for line_start in line_starts:
+        nl = text.find("\n", line_start)
+        if nl < 0:
+            return -1  # the text's last line ends no line: never read as a heading
+        if _is_related_heading(text[line_start:nl]):
             return nl
-        line_start = nl + 1
     return -1
+
+
+def _line_starts(text: str, lo: int) -> Iterator[int]:
+    """``lo``, and the offset after each newline from ``lo`` on."""
+    yield lo
+    nl = text.find("\n", lo)
+    while nl >= 0:
+        yield nl + 1
+        nl = text.find("\n", nl + 1)
+
+
+def _is_related_heading(line: str) -> bool:
+    """``line`` is a heading of a list of other news or documents ("Tin liên quan")."""
+    # Such a heading starts with an ASCII letter of one of its first words; a line starting
+    # otherwise with an ASCII character is settled without folding it (see _sentence_follows).
+    first = line.lstrip()[:1]
+    if first.isascii() and first.lower() not in _RELATED_HEADING_INITIALS:
+        return False
+    # Nor does a longer line of NFC text (folded, one character per character) get under 60.
+    if (
+        len(line) > 60
+        and unicodedata.is_normalized("NFC", line)
+        and len("".join(line.split())) > 60
+    ):
+        return False
+    folded = _fold(line)
+    return bool(folded) and len(folded) <= 60 and _RELATED_HEADING.match(folded) is not None
 
 
 def _residue(line: str, line_dates: list[ParsedDate], lo: int) -> str:
@@ -907,14 +1010,18 @@ def _residue(line: str, line_dates: list[ParsedDate], lo: int) -> str:
     return out
 
 
-def _prose_before(page: _Page, lo: int, hi: int) -> tuple[int, int]:
-    """(letters, lines) of running text lying wholly between offsets lo and hi."""
+def _right_below_heading(page: _Page, lo: int, hi: int) -> bool:
+    """At most one line of running text, of at most BELOW_TITLE_PROSE letters, lies wholly
+    between offsets lo and hi (the heading's end and the date's line)."""
     # Prose lines do not overlap: ordered by start, they are ordered by end too.
     i = bisect_left(page.prose_starts, lo)
     j = bisect_right(page.prose_ends, hi)
+    if j - i >= 2:
+        return False  # two lines settle it: their letters are not counted
     if j <= i:
-        return 0, 0
-    return page.prose_letters_before[j] - page.prose_letters_before[i], j - i
+        return True
+    start, end = page.prose[i]
+    return not _letters_over(page.layout.text, start, end, BELOW_TITLE_PROSE)
 
 
 def _in_footer(el: Any, page: _Page) -> bool:
@@ -965,11 +1072,6 @@ def _judge_visible(
         return "in a link: a teaser or related-article list", RANK_REJECTED
     if _DOC_NUMBER.search(line[max(d.start - lo - DOC_NUMBER_WINDOW, 0) : max(d.start - lo, 0)]):
         return "date of a cited document (số …/…)", RANK_REJECTED
-    same_line = [x for x in all_dates if lo <= x.start < hi]
-    residue = _residue(line, same_line, lo)
-    limit = DATELINE_RESIDUE_LABELLED if d.label else DATELINE_RESIDUE
-    sentence_follows = not d.label and _sentence_follows(layout.text[d.end : hi])
-    is_dateline_like = _letters(residue) <= limit and not sentence_follows
     if d.start < a0:
         if is_fetch_day:
             return "header widget: crawl date", RANK_REJECTED
@@ -982,7 +1084,7 @@ def _judge_visible(
             return "in related list", RANK_REJECTED
         if _in_dated_list(el, page):
             return "in a list of dated items", RANK_REJECTED
-        if not is_dateline_like:
+        if not _is_dateline_like(page, d, all_dates, lo, hi):
             return "in running text above the heading", RANK_REJECTED
         return None, RANK_ABOVE + _ink(layout.text[d.end : a0])
     # Below the heading.
@@ -994,11 +1096,10 @@ def _judge_visible(
         return "in related list", RANK_REJECTED
     if _under_related_heading(page, d.start):
         return "in related list (under an other-news heading)", RANK_REJECTED
-    if not is_dateline_like:
+    if not _is_dateline_like(page, d, all_dates, lo, hi):
         return "in body text: a date the article is about", RANK_REJECTED
-    letters, lines = _prose_before(page, a1, lo)
     distance = _ink(layout.text[a1 : d.start])
-    if lines <= 1 and letters <= BELOW_TITLE_PROSE:
+    if _right_below_heading(page, a1, lo):
         # Right below the heading. Short dated paragraphs of a notice may follow; they do not
         # make the dateline an item of a list.
         return None, RANK_BELOW + distance
@@ -1009,6 +1110,22 @@ def _judge_visible(
             return "crawl date below the article text", RANK_REJECTED
         return None, RANK_FAR + distance
     return "after the article text: not the article's dateline", RANK_REJECTED
+
+
+def _is_dateline_like(
+    page: _Page, d: ParsedDate, all_dates: list[ParsedDate], lo: int, hi: int
+) -> bool:
+    """The date's line (lo, hi) holds little besides its dates and does not go on as a sentence.
+
+    Asked only of the dates that pass the cheaper tests: most dates of a page sit in sidebars
+    and lists, settled before their line is looked at.
+    """
+    text = page.layout.text
+    same_line = [x for x in all_dates if lo <= x.start < hi]
+    residue = _residue(text[lo:hi], same_line, lo)
+    limit = DATELINE_RESIDUE_LABELLED if d.label else DATELINE_RESIDUE
+    sentence_follows = not d.label and _sentence_follows(text[d.end : hi])
+    return _letters(residue) <= limit and not sentence_follows
 
 
 def _sentence_follows(after: str) -> bool:
@@ -1034,7 +1151,7 @@ def _context(layout: _Layout, d: ParsedDate) -> str:
 def _visible_candidates(tree: Any, page: _Page, fetched_at: datetime) -> list[DateCandidate]:
     layout = page.layout
     # parse_dates would NFC the text, which the layout's text (NFC pieces) nearly always is.
-    is_nfc = unicodedata.is_normalized("NFC", layout.text)
+    is_nfc = page.text_is_nfc
     dates = parse_dates(layout.text, today=page.fetch_day, folded=page.folded if is_nfc else None)
     page.date_starts = [d.start for d in dates if not d.year_inferred]
     out: list[tuple[int, DateCandidate]] = []
@@ -1045,7 +1162,7 @@ def _visible_candidates(tree: Any, page: _Page, fetched_at: datetime) -> list[Da
         out.append((d.start, _candidate("dateline", raw, d, is_update, rejected, rank)))
     # <time datetime> and visible microdata: machine-readable values at a visible position.
     # The layout's elements are the visible elements of the tree, in document order.
-    for el, tag in layout.elements:
+    for el, tag in layout.time_or_itemprop:
         if tag == "meta":
             continue
         prop = (el.get("itemprop") or "").strip()
@@ -1136,9 +1253,8 @@ def page_date_candidates(
     out: list[DateCandidate] = []
 
     # JSON-LD: top-level objects; article types first.
-    objects = sorted(
-        _jsonld_objects(tree), key=lambda o: not _ARTICLE_TYPES.search(_jsonld_type(o))
-    )
+    jsonld = list(_jsonld_objects(tree))  # in page order: the heading search reads them too
+    objects = sorted(jsonld, key=lambda o: not _ARTICLE_TYPES.search(_jsonld_type(o)))
     for obj in objects:
         for keys, is_update in ((_JSONLD_PUBLISHED, False), (_JSONLD_MODIFIED, True)):
             for key in keys:
@@ -1168,17 +1284,17 @@ def page_date_candidates(
         out.append(cand)
 
     layout = _layout(tree)
-    prose, prose_letters = _prose_lines(layout)
+    prose = _prose_lines(layout)
     # Folding keeps offsets: fold_same_length(layout.text) serves the heading search and the dates.
     folded = fold_same_length(layout.text)
-    heading_el = _find_heading(tree, layout, folded, title, prose)
+    heading_el = _find_heading(tree, layout, folded, title, prose, jsonld)
     heading = layout.spans[heading_el] if heading_el is not None else None
     anchor = heading if heading is not None else (prose[0] if prose else None)
     heading_ancestors = _spans_holding(layout, heading_el) if heading_el is not None else set()
     page = _Page(layout, heading, heading_el, anchor, prose, heading_ancestors, fetch_day, folded)
+    page.text_is_nfc = unicodedata.is_normalized("NFC", layout.text)
     page.prose_starts = [s for s, _ in prose]
     page.prose_ends = [e for _, e in prose]
-    page.prose_letters_before = [0, *itertools.accumulate(prose_letters)]
     out.extend(_visible_candidates(tree, page, fetched_at))
     out.extend(_url_candidates(tree, url, fetched_at))
     return out

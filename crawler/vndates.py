@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -123,6 +124,12 @@ class _FoldTable(dict[int, str]):
 
 
 _FOLD_TABLE = _FoldTable()
+# The same, filled in advance for the code points below U+2100 (Latin, Vietnamese, Greek,
+# Cyrillic, punctuation: nearly every page): str.translate runs a third faster with a plain dict
+# than with a dict subclass. 8,448 entries, built once at import.
+_FOLD_LOW_END = 0x2100
+_FOLD_LOW_TABLE = {code: _FOLD_TABLE[code] for code in range(_FOLD_LOW_END)}
+_BEYOND_LOW_TABLE = re.compile(f"[^\\x00-\\u{_FOLD_LOW_END - 1:04x}]")
 
 
 def fold_same_length(text: str) -> str:
@@ -133,6 +140,8 @@ def fold_same_length(text: str) -> str:
     """
     # str.translate runs in C; the per-character loop this replaces was a fifth of the time
     # spent dating a page (benchmarks/throughput.py).
+    if _BEYOND_LOW_TABLE.search(text) is None:
+        return text.translate(_FOLD_LOW_TABLE)
     return text.translate(_FOLD_TABLE)
 
 
@@ -151,22 +160,26 @@ def _not_after_number(consumed: int) -> str:
 
 # Not followed by more of a number either; "-10:30" (a glued time) is fine, "-2025" is not.
 _NOT_BEFORE_NUMBER = r"(?!\d|[/.]\d|-\d(?!\d?:))"
-# One or two digits not glued to a digit before them: (?<!\d)\d{1,2}.
-_DAY = r"\d(?<!\d\d)\d?"
+
+# The digit-first patterns below are written as what follows their first digit: one scan
+# (_DIGIT_SCAN_RE) steps from digit to digit and tries them all there. The group that starts at
+# that digit (y, d or H) starts one character later here; _scan_digit_first reads it from the
+# digit on. The look-behinds stay where they were, right after the first digit.
+_NINETEEN_OR_TWENTY = r"(?:(?<=1)9|(?<=2)0)"  # (?:19|20), its first digit consumed already
 
 # 08/07/2022, 19-7-2024, 08.07.2022, 01 - 01 - 2018, 08/07/22: day first, one separator throughout.
-_DMY_RE = re.compile(
-    r"(?P<d>\d" + _not_after_number(1) + r"\d?)"
+_DMY_REST = (
+    r"(?P<d>" + _not_after_number(1) + r"\d?)"
     r"(?P<s>[ \t]{0,2}[/.\-][ \t]{0,2})(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})" + _NOT_BEFORE_NUMBER
 )
 # 2024/07/19, 2024.07.19 (year first is unambiguous with four digits).
-_YMD_RE = re.compile(
-    r"(?P<y>(?:19|20)" + _not_after_number(2) + r"\d{2})"
+_YMD_REST = (
+    r"(?P<y>" + _NINETEEN_OR_TWENTY + _not_after_number(2) + r"\d{2})"
     r"(?P<s>[/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})" + _NOT_BEFORE_NUMBER
 )
 # ISO 8601: 2024-07-19, 2024-07-19T10:30:00+07:00, 2024-07-19 10:30:00Z.
-_ISO_RE = re.compile(
-    r"(?P<y>(?:19|20)(?<![\d\-][\s\S]{2})\d{2})-(?P<m>\d{2})-(?P<d>\d{2})"
+_ISO_REST = (
+    r"(?P<y>" + _NINETEEN_OR_TWENTY + r"(?<![\d\-][\s\S]{2})\d{2})-(?P<m>\d{2})-(?P<d>\d{2})"
     r"(?:[t ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?"
     r"(?P<tz>z|[+\-]\d{2}(?::?\d{2})?)?)?(?![\d])"
 )
@@ -178,8 +191,9 @@ _RFC_RE = re.compile(
     r"(?:\s*(?P<tz>[+\-]\d{4}|gmt|utc|ut|z|ict|est|edt|cst|cdt|mst|mdt|pst|pdt)\b)?"
 )
 # What every RFC date holds, digit first (fast to look for): most pages have none, and _RFC_RE,
-# which may start at a weekday, is slow to run over a whole page.
-_RFC_HINT = re.compile(r"\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+# which may start at a weekday, is slow to run over a whole page. "\d\s+jan" is found where the
+# run of digits holding its digit starts.
+_RFC_HINT_REST = r"\d*\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 
 # Month words: "tháng Bảy", "tháng mười hai" (folded). Lunar "Giêng"/"Chạp" are left out on purpose,
 # and so is "năm" (5): "6 tháng năm 2024" means "six months of 2024", not 6 May.
@@ -199,8 +213,8 @@ _MONTH_WORDS = {
 }
 _MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 # ngày 19 tháng 7 năm 2024, 19 Tháng 7 2024 (Joomla), 19 tháng Bảy, 2024, 19 tháng 07/2024.
-_LONG_RE = re.compile(
-    r"(?P<d>" + _DAY + r")\s*thang\s*(?P<m>\d{1,2}(?!\d)|(?:" + _MONTH_ALT + r")\b)"
+_LONG_REST = (
+    r"(?P<d>(?<!\d\d)\d?)\s*thang\s*(?P<m>\d{1,2}(?!\d)|(?:" + _MONTH_ALT + r")\b)"
     r"(?:\s*[,/]?\s*(?:nam\s*)?(?P<y>\d{4})(?!\d))?"
 )
 # Day/month without a year, only after a word that makes it a date: "Sáng 27/1", "ngày 19/7".
@@ -216,9 +230,9 @@ _DM_RE = re.compile(
     _CUE + r"\b[\s,:\-]*(?P<d>\d{1,2})/(?P<m>\d{1,2})" + _NOT_BEFORE_NUMBER + r"(?![/.]\d)"
 )
 # 04:06, 10h30, 10g30, 10 giờ 30 phút, 10:30:15 SA, 10:30 sáng.
-_TIME_RE = re.compile(
+_TIME_REST = (
     # (?<![\d:.,/])(?P<H>[01]?\d|2[0-3]), digit first, the alternatives tried in the same order.
-    r"(?P<H>\d(?<![\d:.,/][\s\S])(?:(?<=[01])\d||(?<=2)[0-3]))\s*(?::|h|g\b|g(?=\d)|gio)\s*(?P<M>[0-5]\d)"
+    r"(?P<H>(?<![\d:.,/][\s\S])(?:(?<=[01])\d||(?<=2)[0-3]))\s*(?::|h|g\b|g(?=\d)|gio)\s*(?P<M>[0-5]\d)"
     r"(?:\s*(?::|phut)\s*(?P<S>[0-5]\d)(?!\d))?(?:\s*phut\b)?(?!\d)"
     r"(?:\s*(?P<ampm>am|pm|sa|ch|sang|chieu|toi|trua)\b)?"
 )
@@ -253,6 +267,10 @@ _LABEL_TAIL = r"(?:[\s:\-–—(\[,.]|vao|luc|ngay|thu\s+\w+|chu\s+nhat|cn)*$"
 _LABEL_RES = tuple(
     (name, re.compile(r"(?:^|\b)(?:" + words + r")" + _LABEL_TAIL)) for name, words in _LABEL_WORDS
 )
+# Any of them: most dates have no label, settled by one search instead of three.
+_ANY_LABEL_RE = re.compile(
+    r"(?:^|\b)(?:" + "|".join(words for _, words in _LABEL_WORDS) + r")" + _LABEL_TAIL
+)
 _LABEL_WINDOW = 48
 
 _MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -274,14 +292,97 @@ class _Match:
 
 _PRIORITY = {"iso": 0, "rfc": 1, "long": 2, "dmy": 3, "ymd": 4, "dm": 5}
 
+# The patterns that start at a digit, and the RFC dates' digit-first hint, in one scan.
+_DIGIT_FIRST = (
+    ("iso", _ISO_REST),
+    ("long", _LONG_REST),
+    ("dmy", _DMY_REST),
+    ("ymd", _YMD_REST),
+    ("time", _TIME_REST),
+    ("rfc", _RFC_HINT_REST),
+)
 
-def _find_date_matches(folded: str) -> list[_Match]:
-    found: list[_Match] = []
-    for m in _ISO_RE.finditer(folded):
-        found.append(
-            _Match(m.start(), m.end(), "iso", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
-        )
-    for m in _RFC_RE.finditer(folded) if _RFC_HINT.search(folded) else ():
+
+def _prefixed(kind: str, pattern: str) -> str:
+    """``pattern`` with its group names (and back-references) prefixed by ``kind_``."""
+    return re.sub(r"\(\?P([<=])(\w+)", rf"(?P\1{kind}_\2", pattern)
+
+
+def _digit_scan_pattern() -> str:
+    # At the first digit of a run of digits (every pattern starts at one: each looks behind for
+    # a digit before it), each pattern is tried in a look-ahead of its own, captured as a group
+    # named after its kind; the conditionals at the end fail the position when none matched.
+    # Starting with the digit itself lets re skip from digit to digit in C.
+    lookaheads = "".join(
+        f"(?:(?=(?P<{kind}>{_prefixed(kind, tail)})))?" for kind, tail in _DIGIT_FIRST
+    )
+    none_matched = "(?!)"
+    for kind, _ in reversed(_DIGIT_FIRST):
+        none_matched = f"(?({kind})|{none_matched})"
+    return r"\d(?<!\d\d)" + lookaheads + none_matched
+
+
+_DIGIT_SCAN_RE = re.compile(_digit_scan_pattern())
+
+
+# A time as _TIME_REST found it: start, end, hour, minute, second or None, am/pm word or None.
+_FoundTime = tuple[int, int, str, str, str | None, str | None]
+
+
+@dataclass(slots=True)
+class _Found:
+    """What the digit-first patterns match in a text, each as its own finditer would."""
+
+    dates: list[_Match]
+    times: list[_FoundTime]
+    #: _RFC_HINT_REST matched: an RFC 822 date may be present
+    rfc_hint: bool
+
+
+def _scan_digit_first(folded: str) -> _Found:
+    """The matches of ISO, long, D/M/Y and Y/M/D dates and of times, in one pass.
+
+    A pattern's finditer skips the positions inside its previous match; so does this, per kind.
+    """
+    found = _Found([], [], False)
+    ends = dict.fromkeys(("iso", "long", "dmy", "ymd", "time"), 0)
+    for m in _DIGIT_SCAN_RE.finditer(folded):
+        pos = m.start()
+        if m["iso"] is not None and pos >= ends["iso"]:
+            ends["iso"] = end = m.end("iso")
+            y = folded[pos : m.end("iso_y")]
+            found.dates.append(_Match(pos, end, "iso", int(m["iso_d"]), int(m["iso_m"]), int(y), y))
+        if m["long"] is not None and pos >= ends["long"]:
+            ends["long"] = end = m.end("long")
+            mon = m["long_m"]
+            month = int(mon) if mon.isdigit() else _MONTH_WORDS[re.sub(r"\s+", " ", mon)]
+            y = m["long_y"]
+            year = int(y) if y else None
+            day = int(folded[pos : m.end("long_d")])
+            found.dates.append(_Match(pos, end, "long", day, month, year, y or ""))
+        if m["dmy"] is not None and pos >= ends["dmy"]:
+            ends["dmy"] = end = m.end("dmy")
+            y = m["dmy_y"]
+            day = int(folded[pos : m.end("dmy_d")])
+            found.dates.append(_Match(pos, end, "dmy", day, int(m["dmy_m"]), int(y), y))
+        if m["ymd"] is not None and pos >= ends["ymd"]:
+            ends["ymd"] = end = m.end("ymd")
+            y = folded[pos : m.end("ymd_y")]
+            found.dates.append(_Match(pos, end, "ymd", int(m["ymd_d"]), int(m["ymd_m"]), int(y), y))
+        if m["time"] is not None and pos >= ends["time"]:
+            ends["time"] = end = m.end("time")
+            hour = folded[pos : m.end("time_H")]
+            found.times.append((pos, end, hour, m["time_M"], m["time_S"], m["time_ampm"]))
+        if m["rfc"] is not None:
+            found.rfc_hint = True
+    return found
+
+
+def _find_date_matches(folded: str) -> tuple[list[_Match], list[_FoundTime]]:
+    """The dates of ``folded``, overlaps resolved, in order; and the times found there."""
+    scanned = _scan_digit_first(folded)
+    found = scanned.dates
+    for m in _RFC_RE.finditer(folded) if scanned.rfc_hint else ():
         month = _MONTHS_EN.index(m["mon"]) + 1
         norm = f"{m['d']} {m['mon']} {m['y']}"
         if m["H"]:
@@ -291,34 +392,27 @@ def _find_date_matches(folded: str) -> list[_Match]:
         found.append(
             _Match(m.start(), m.end(), "rfc", int(m["d"]), month, int(m["y"]), m["y"], norm=norm)
         )
-    for m in _LONG_RE.finditer(folded):
-        mon = m["m"]
-        month = int(mon) if mon.isdigit() else _MONTH_WORDS[re.sub(r"\s+", " ", mon)]
-        year = int(m["y"]) if m["y"] else None
-        found.append(_Match(m.start(), m.end(), "long", int(m["d"]), month, year, m["y"] or ""))
-    for m in _DMY_RE.finditer(folded):
-        found.append(
-            _Match(m.start(), m.end(), "dmy", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
-        )
-    for m in _YMD_RE.finditer(folded):
-        found.append(
-            _Match(m.start(), m.end(), "ymd", int(m["d"]), int(m["m"]), int(m["y"]), m["y"])
-        )
     for m in _dm_matches(folded):
         found.append(_Match(m.start("d"), m.end(), "dm", int(m["d"]), int(m["m"]), None, ""))
     # Keep the strongest reading of each stretch of text: longer and more explicit forms win.
     found.sort(key=lambda x: (_PRIORITY[x.kind], -(x.end - x.start), x.start))
-    kept: list[_Match] = []
+    kept: list[_Match] = []  # disjoint, by start
+    kept_starts: list[int] = []
     for cand in found:
-        if all(cand.end <= k.start or cand.start >= k.end for k in kept):
-            kept.append(cand)
-    kept.sort(key=lambda x: x.start)
-    return kept
+        # Only the kept match starting last before cand ends can overlap it.
+        i = bisect_left(kept_starts, cand.end)
+        if i and kept[i - 1].end > cand.start:
+            continue
+        kept.insert(i, cand)
+        kept_starts.insert(i, cand.start)
+    return kept, scanned.times
 
 
 # Every day/month match holds "digit/digit"; "/" is a literal re finds fast, unlike the cue
-# letters _DM_RE starts with, which are everywhere in Vietnamese text.
-_DM_SLASH = re.compile(r"/(?<=\d/)(?=\d)")
+# letters _DM_RE starts with, which are everywhere in Vietnamese text. The day is one or two
+# digits after a space, comma, colon or hyphen (the cue, a word, cannot touch it: no \b there);
+# the month is not followed by "/digit" (08/07/2022 is no day/month date).
+_DM_SLASH = re.compile(r"/(?:(?<=[\s,:\-]\d/)|(?<=[\s,:\-]\d\d/))(?=\d)(?!\d\d?[/.]\d)")
 _DM_SEPARATORS = frozenset(",:-")
 
 
@@ -362,21 +456,21 @@ class _Time:
     used: bool = False
 
 
-def _find_times(folded: str, dates: list[_Match]) -> list[_Time]:
+def _find_times(found: list[_FoundTime], dates: list[_Match]) -> list[_Time]:
+    """The times among ``found`` (_TIME_REST matches) that do not overlap a date."""
     times: list[_Time] = []
-    for m in _TIME_RE.finditer(folded):
-        if any(m.start() < d.end and m.end() > d.start for d in dates):
+    for start, end, h, mi, sec, ampm in found:
+        if any(start < d.end and end > d.start for d in dates):
             continue
-        hour, minute = int(m["H"]), int(m["M"])
-        second = int(m["S"]) if m["S"] else 0
-        ampm = m["ampm"]
+        hour, minute = int(h), int(mi)
+        second = int(sec) if sec else 0
         # "trưa" (noon) covers 11-13 h: only 1, 2 ... written for 13, 14 move to the afternoon.
         afternoon = ampm in ("pm", "ch", "chieu", "toi") or (ampm == "trua" and hour < 6)
         if afternoon and hour < 12:
             hour += 12
         elif ampm in ("am", "sa", "sang") and hour == 12:
             hour = 0
-        times.append(_Time(m.start(), m.end(), (hour, minute, second)))
+        times.append(_Time(start, end, (hour, minute, second)))
     return times
 
 
@@ -428,6 +522,8 @@ def _label_before(folded: str, start: int, floor: int) -> str | None:
     prefix = folded[lo:start]
     if "\n" in prefix:
         prefix = prefix[prefix.rindex("\n") + 1 :]
+    if _ANY_LABEL_RE.search(prefix) is None:
+        return None
     for name, pattern in _LABEL_RES:
         if pattern.search(prefix):
             return name
@@ -516,8 +612,8 @@ def parse_dates(
     if folded is None:
         text = unicodedata.normalize("NFC", text)
         folded = fold_same_length(text)
-    matches = _find_date_matches(folded)
-    times = _find_times(folded, matches)
+    matches, found_times = _find_date_matches(folded)
+    times = _find_times(found_times, matches)
     _attach_times(folded, matches, times)
     results: list[ParsedDate] = []
     prev_end = 0

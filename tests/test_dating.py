@@ -22,6 +22,7 @@ from crawler.dating import (
     hint_candidates,
     page_date_candidates,
 )
+from crawler.html import parse_html
 from crawler.timezone import VN_TZ
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dates"
@@ -520,3 +521,18 @@ def test_results_pickle() -> None:
     choice = choose_publication_date(candidates, FETCHED_AT)
     assert pickle.loads(pickle.dumps(candidates)) == candidates
     assert pickle.loads(pickle.dumps(choice)) == choice
+
+
+def test_element_classes_are_lxml_html_ones_after_dating() -> None:
+    # Dating reads the tree only: its readers afterwards get lxml.html's own classes.
+    body = (
+        "<html><body><h1>Tiêu đề bài viết thử nghiệm</h1><p>Ngày đăng 07/08/2018</p>"
+        "<form action='/s'><input name='q'><select name='c'><option>1</option></select></form>"
+        "<p>" + "Nội dung bài viết rất dài. " * 10 + "</p></body></html>"
+    ).encode()
+    tree = parse_html(body, "text/html; charset=utf-8")
+    page_date_candidates(tree, ARTICLE_URL, FETCHED_AT)
+    form = tree.find(".//form")
+    assert isinstance(form, lxml.html.FormElement)
+    assert isinstance(form.find("input"), lxml.html.InputElement)
+    assert sorted(form.fields.keys()) == ["c", "q"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -299,3 +300,45 @@ def test_day_month_search_near_slashes_finds_what_a_whole_text_scan_finds() -> N
     for text in texts:
         expected = [(m.start("d"), m.end(), m["d"], m["m"]) for m in _DM_RE.finditer(text)]
         assert [(m.start("d"), m.end(), m["d"], m["m"]) for m in _dm_matches(text)] == expected
+
+
+def test_fold_beyond_the_prefilled_table() -> None:
+    # Text with a character from U+2100 on is folded by the table filled in on first use: the
+    # same folding, character by character (Ohm sign -> ω, fullwidth Ａ -> ａ).
+    text = "Ngày Ω ＡB 19/7 ▶ Đăng 😀 ầ"
+    folded = fold_same_length(text)
+    assert folded == "".join(fold_same_length(ch) for ch in text)
+    assert folded == "ngay ω ａb 19/7 ▶ dang 😀 a"
+
+
+def test_one_digit_scan_finds_what_each_pattern_finds_alone() -> None:
+    # _scan_digit_first tries every digit-first pattern at each run of digits in one pass; each
+    # kind must come out as that pattern's own finditer over the whole text would find it.
+    import random
+
+    from crawler.vndates import _DIGIT_FIRST, _scan_digit_first
+
+    alone = {kind: re.compile(r"\d" + rest) for kind, rest in _DIGIT_FIRST}
+    pieces = ["1", "2", "19", "20", "2024", "07", "31", "12", "/", ".", "-", ":", " ", "  ", "t"]
+    pieces += ["thang", "bay", "muoi hai", "nam", "h", "g", "gio", "phut", "sa", "ch", "z", "+07"]
+    pieces += ["jan", "mon, ", "\n", "x", "_", ",", "1.234.567", "2024-07-19t10:30:00+07:00"]
+    rng = random.Random(5)
+    texts = ["19/07/2024 10:30", "2024.07.19", "ngay 19 thang 7 nam 2024", "01 jan 2018 03:00"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
+    for text in texts:
+        found = _scan_digit_first(text)
+        for kind in ("iso", "long", "dmy", "ymd"):
+            want = [m.span() for m in alone[kind].finditer(text)]
+            got = [(d.start, d.end) for d in found.dates if d.kind == kind]
+            assert got == want, (kind, text)
+        # The hour group starts at the run's first digit: the pattern alone starts it after.
+        want_times = [
+            (m.start(), m.end(), text[m.start() : m.end("H")], m["M"], m["S"], m["ampm"])
+            for m in alone["time"].finditer(text)
+        ]
+        assert found.times == want_times, text
+        assert found.rfc_hint == (_RFC_DIGIT_FIRST.search(text) is not None), text
+
+
+# What every RFC 822 date holds: a digit, white space, an English month.
+_RFC_DIGIT_FIRST = re.compile(r"\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
