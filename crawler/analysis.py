@@ -16,7 +16,7 @@ from crawler.boilerplate import strip_blocks
 from crawler.dating import DateCandidate, page_date_candidates
 from crawler.discovery import Link, declared_canonical, feed_links, page_links
 from crawler.extract import Extracted, extract_article
-from crawler.fingerprint import band_keys, content_hash, signature
+from crawler.fingerprint import band_keys, fingerprints
 from crawler.html import UnparsablePage, parse_html
 from crawler.rules import Rules
 from crawler.text import fold_vietnamese
@@ -92,7 +92,7 @@ def analyse_page(
         return Analysis(extracted, links=tuple(links), feeds=feeds, declared_url=declared)
     candidates = page_date_candidates(tree, url, fetched_at, title=extracted.title)
     text = strip_blocks(extracted.text, site_blocks)
-    sig = signature(text)
+    text_hash, sig = fingerprints(extracted.title, text)
     return Analysis(
         extracted,
         tuple(candidates),
@@ -100,7 +100,7 @@ def analyse_page(
         feeds=feeds,
         declared_url=declared,
         text=text,
-        content_hash=content_hash(extracted.title, text),
+        content_hash=text_hash,
         signature=sig,
         band_keys=tuple(band_keys(sig)),
         body_gzip=gzip.compress(body, compresslevel=RESPONSE_GZIP_LEVEL),

@@ -135,10 +135,14 @@ def content_hash(title: str | None, text: str) -> str:
     part of the identity, so that two short items with the same stock body ("Ảnh: ...") stay
     apart; pass title=None to hash the text alone.
     """
+    return _content_hash(title, _prose_words(text))
+
+
+def _content_hash(title: str | None, prose: list[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(" ".join(_words(title or "")).encode("utf-8"))
     digest.update(b"\x1f")
-    digest.update(normalise_for_fingerprint(text).encode("utf-8"))
+    digest.update(" ".join(prose).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -161,13 +165,24 @@ def signature(text: str) -> bytes:
     hash values (datasketch MinHash, affine32 scheme, seed MINHASH_SEED): 504 bytes. An empty
     text gives a valid signature with count 0, which has no band keys and matches nothing.
     """
-    shingles = _shingles(_prose_words(text), SHINGLE_WORDS)
+    return _signature(_prose_words(text))
+
+
+def _signature(prose: list[str]) -> bytes:
+    shingles = _shingles(prose, SHINGLE_WORDS)
     minhash = MinHash(
         num_perm=NUM_PERM, seed=MINHASH_SEED, permutations=_permutations(), scheme="affine32"
     )
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+    # A minimum does not depend on the order the shingles come in: no need to sort them.
+    minhash.update_batch([s.encode("utf-8") for s in shingles])
     values = np.asarray(minhash.hashvalues, dtype="<u4")
     return _HEADER.pack(len(shingles)) + values.tobytes()
+
+
+def fingerprints(title: str | None, text: str) -> tuple[str, bytes]:
+    """content_hash(title, text) and signature(text), reading the text's words once."""
+    prose = _prose_words(text)
+    return _content_hash(title, prose), _signature(prose)
 
 
 def _unpack(sig: bytes) -> tuple[int, np.ndarray]:

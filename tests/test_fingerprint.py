@@ -22,6 +22,7 @@ from crawler.fingerprint import (
     content_hash,
     estimated_containment,
     estimated_similarity,
+    fingerprints,
     is_republication,
     normalise_for_fingerprint,
     republication_score,
@@ -355,3 +356,19 @@ def test_sqlite_index_round_trip(fresh_db: sqlite_utils.Database) -> None:
     assert found[0][2] == signature(ORIGINAL)
     # The copy's own site is never a candidate of itself.
     assert archive.signature_candidates(fresh_db, band_keys(copy), "s01") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Hội nghị tổng kết", LEAD),
+        (None, LEAD + "\n\nẢnh: Lê Thuý"),
+        ("Tin ngắn", "Một dòng ngắn."),
+        ("", ""),
+    ],
+    ids=["article", "no-title", "short", "empty"],
+)
+def test_fingerprints_in_one_pass_equal_the_separate_functions(
+    title: str | None, text: str
+) -> None:
+    assert fingerprints(title, text) == (content_hash(title, text), signature(text))
