@@ -11,6 +11,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
 
 from crawler import archive
 from crawler.finalise import finalise_sites
@@ -47,6 +48,7 @@ class StorePipeline:
         self.closing: asyncio.Future[None] | None = None
         self.pending: list[Page | FetchRecord] = []
         self.oldest = 0.0
+        self.timer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -65,8 +67,13 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.db = archive.open_archive(self.db_path)
+        # A batch waiting on a slow site is committed on time even when no item follows it.
+        self.timer = task.LoopingCall(self.flush_due)
+        self.timer.start(self.batch_seconds, now=False)
 
     def close_spider(self, spider: Any = None) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         try:
             self.flush()
             if self.sites_touched:
@@ -80,12 +87,16 @@ class StorePipeline:
         if not self.pending:
             self.oldest = time.monotonic()
         self.pending.append(item)
-        if (
-            len(self.pending) >= self.batch_size
-            or time.monotonic() - self.oldest >= self.batch_seconds
-        ):
+        if len(self.pending) >= self.batch_size:
             self.flush()
+        else:
+            self.flush_due()
         return item
+
+    def flush_due(self) -> None:
+        """Flush when the oldest pending item has waited ARCHIVE_STORE_BATCH_SECONDS."""
+        if self.pending and time.monotonic() - self.oldest >= self.batch_seconds:
+            self.flush()
 
     def flush(self) -> None:
         """Write the pending items in one transaction."""
