@@ -1198,7 +1198,9 @@ def test_sigkill_mid_crawl_then_resume_equals_an_uninterrupted_run(
 ) -> None:
     registry, expected, _db = reference
     db = tmp_path / "archive.db"
-    with FaultServer(slow_sites()) as server:
+    # Slower pages than the other tests: the analysis workers make the crawl itself fast, and
+    # the kill must still find articles left to fetch.
+    with FaultServer(slow_sites(delay=0.5)) as server:
         stored = kill_crawl_after(server, registry, db, kill_at)
         assert kill_at <= stored < len(expected), "the kill came mid-crawl"
         assert integrity(db) == "ok"
