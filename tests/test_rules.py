@@ -100,7 +100,12 @@ def test_disabling_an_unknown_family_is_an_error() -> None:
          "url-joomla", "url-aspnet", "unknown-cms"],
 )  # fmt: skip
 def test_detect_by_signature(kwargs: dict[str, str], expected: tuple[str, ...]) -> None:
-    assert ALL_RULES.detect(**kwargs) == expected
+    found = ALL_RULES.detect(
+        url=kwargs.get("url", ""),
+        generator=kwargs.get("generator", ""),
+        server=kwargs.get("server", ""),
+    )
+    assert found == expected
 
 
 def test_detect_by_html_signature() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -276,6 +276,7 @@ def test_day_first_agrees_with_dateutil() -> None:
                     text = f"{day}/{month}/{year_text}"
                     if hms is not None:
                         text += " {}:{:02d}:{:02d}".format(*hms)
+                    want: datetime | None
                     try:
                         want = du_parser.parse(text, parserinfo=info)
                         if (want.day, want.month) != (day, month):
