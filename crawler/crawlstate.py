@@ -76,7 +76,8 @@ class SiteCrawl:
         """What to make of a link: (canonical URL, False) when it is worth considering,
         (None, True) for a trap, (None, False) for another site's link, an asset or a print
         variant. Remembered per raw URL: the same menu and sidebar links recur on every page."""
-        if self.verdicts_policy != self.policy or len(self.verdicts) >= MAX_LINK_VERDICTS:
+        # A new policy object (the site turned out to be IIS) invalidates every verdict.
+        if self.verdicts_policy is not self.policy or len(self.verdicts) >= MAX_LINK_VERDICTS:
             self.verdicts.clear()
             self.verdicts_policy = self.policy
         verdict = self.verdicts.get(url)

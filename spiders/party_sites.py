@@ -586,6 +586,8 @@ class PartySitesSpider(scrapy.Spider):
 
     def learn_site(self, crawl: SiteCrawl, response: Response) -> None:
         """Learn from a response's headers: an IIS server means case-insensitive paths."""
+        if crawl.policy.case_insensitive:
+            return  # learned already (and the link verdicts made under it stay valid)
         server = (response.headers.get(b"Server") or b"").decode("latin-1").lower()
         if (
             "iis" in server
