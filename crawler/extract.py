@@ -133,10 +133,10 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
     """
     doc = copy.deepcopy(tree)
     root = doc.getroot() if isinstance(doc, lxml.etree._ElementTree) else doc
-    head = _read_head(root, url)
     # Rule XPaths look for classes, ids and URLs most pages lack: the page's attribute values
     # (and, once known, its element names) rule them out without a walk of the tree each.
     index = PageIndex(attribute_values(root))
+    head = _read_head(root, url, index.attribute_values)
     detected = rules.detect(url=url, generator=head.generator, tree=root, index=index)
     active = rules.active(detected)
     body = root.find("body")
@@ -154,7 +154,9 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
     first_prose = (
         _first_prose_block(_blocks_within(body_el, blocks, order)) if body_el is not None else None
     )
-    title_el, title = _find_title(body, head, active, body_el, first_prose)
+    # Where the title searches stop looking (None: never, e.g. a body found outside <body>).
+    first_prose_at = order.get(first_prose) if first_prose is not None else None
+    title_el, title = _find_title(_title_candidates(order), head, active, body_el, first_prose_at)
     body_el = _body_near_title(body_el, title_el, scores)
     title_is_link = _is_link_text(body, title, title_el)
     protected = _ancestors_of(title_el, body_el)
@@ -197,7 +199,7 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, *, rules: Rules) -> E
 # ---------------------------------------------------------------------------- head and title
 
 
-def _read_head(root: lxml.html.HtmlElement, url: str) -> _Head:
+def _read_head(root: lxml.html.HtmlElement, url: str, attribute_values: str) -> _Head:
     # The first non-empty content of each meta key, read in one pass over the metas.
     contents: dict[str, str] = {}
     for el in root.iterfind(".//meta"):
@@ -228,7 +230,9 @@ def _read_head(root: lxml.html.HtmlElement, url: str) -> _Head:
         declared_url=declared,
         generator=meta("generator"),
         has_published_meta=bool(meta("article:published_time", "datepublished", "pubdate")),
-        author=_structured_author(root, meta("author", "article:author", "dc.creator")),
+        author=_structured_author(
+            root, meta("author", "article:author", "dc.creator"), attribute_values
+        ),
     )
 
 
@@ -283,15 +287,20 @@ _AUTHOR_XPATHS = tuple(
 )
 
 
-def _structured_author(root: lxml.html.HtmlElement, meta_author: str) -> str | None:
+def _structured_author(
+    root: lxml.html.HtmlElement, meta_author: str, attribute_values: str
+) -> str | None:
     """A person's name from author metadata or microformats, when it reads as a name.
 
     Used only when the page has no byline of its own; "Ban Tuyên giáo Huyện ủy" or a URL in
     the author meta is the site, not a person, and is ignored. Candidates are tried in order
     (meta, JSON-LD, then up to three elements per microformat selector); the selectors walk the
-    whole page, so they run only when the metadata named no person.
+    whole page, so they run only when the metadata named no person and some attribute value of
+    the page (``attribute_values``, as for PageIndex) holds "author", which each of them needs.
     """
     found = _first_person([meta_author, *_jsonld_authors(root)])
+    if "author" not in attribute_values:
+        return found
     for xpath in _AUTHOR_XPATHS:
         if found is not None:
             break
@@ -333,12 +342,37 @@ def _jsonld_authors(root: lxml.html.HtmlElement) -> list[str]:
     return names
 
 
+#: (element, its position in document order, whether its class or id names it like a title)
+_TitleCandidate = tuple[lxml.html.HtmlElement, int, bool]
+
+
+def _title_candidates(order: dict[lxml.html.HtmlElement, int]) -> list[_TitleCandidate]:
+    """The headings of the body and its elements named like titles, in document order.
+
+    Both title searches draw on this one walk. The name test is made for every element
+    but h1-h4 (which both searches take as headings without it); <a> and <body> never qualify.
+    """
+    out = []
+    for el, position in order.items():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        titled = False
+        if tag not in _HEADING_TAGS[:4] and tag != "a" and tag != "body":
+            class_name, id_name = el.get("class"), el.get("id")
+            if class_name is not None or id_name is not None:  # " " is not a title-like name
+                titled = _TITLE_CLASS_RE.search(f"{class_name or ''} {id_name or ''}") is not None
+        if titled or tag in _HEADING_TAGS:
+            out.append((el, position, titled))
+    return out
+
+
 def _find_title(
-    body: lxml.html.HtmlElement,
+    candidates: list[_TitleCandidate],
     head: _Head,
     active: tuple[FamilyRules, ...],
     body_el: lxml.html.HtmlElement | None,
-    first_prose: lxml.html.HtmlElement | None,
+    first_prose_at: int | None,
 ) -> tuple[lxml.html.HtmlElement | None, str | None]:
     """The element holding the article's own title, and its text.
 
@@ -352,17 +386,12 @@ def _find_title(
     is_widget_heading = _line_matcher(_patterns(active, "widget_heading"))
     page_title, og_title = head.title, head.og_title
     best: tuple[tuple[int, ...], lxml.html.HtmlElement, str] | None = None
-    for index, el in enumerate(body.iter()):
-        if not isinstance(el.tag, str):
-            continue
+    texts: dict[lxml.html.HtmlElement, str | None] = {}  # shared with _heading_before_body
+    for el, index, _titled in candidates:
         is_heading = el.tag in _HEADING_TAGS
-        if not is_heading:
-            if el.get("class") is None and el.get("id") is None:
-                continue  # " " is not a title-like name
-            names = f"{el.get('class', '')} {el.get('id', '')}"
-            if el.tag in ("a", "title", "body") or not _TITLE_CLASS_RE.search(names):
-                continue
-        text = _short_text(el, 400)
+        if not is_heading and el.tag == "title":
+            continue
+        text = texts[el] = _short_text(el, 400)
         if text is None or len(text) < 3:
             continue
         match = _title_match(text, page_title, og_title, separators)
@@ -377,7 +406,7 @@ def _find_title(
         rank = (min(match, 4) // 4, closeness, match, 0 if in_link else 1, int(is_heading), -index)
         if best is None or rank > best[0]:
             best = (rank, el, text)
-    positional = _heading_before_body(body, body_el, first_prose, is_widget_heading)
+    positional = _heading_before_body(candidates, texts, body_el, first_prose_at, is_widget_heading)
     if best is not None:
         match, el, text = best[0][2], best[1], best[2]
         # A <title> that is only the site name matches the banner's heading; when another
@@ -429,27 +458,22 @@ def _common_ancestor(
 
 
 def _heading_before_body(
-    body: lxml.html.HtmlElement,
+    candidates: list[_TitleCandidate],
+    texts: dict[lxml.html.HtmlElement, str | None],
     body_el: lxml.html.HtmlElement | None,
-    first_prose: lxml.html.HtmlElement | None,
+    first_prose_at: int | None,
     is_widget_heading: Callable[[str], bool],
 ) -> tuple[lxml.html.HtmlElement, str] | None:
     """The last heading before the body's first words (headings inside the body count until its
-    first prose block, ``first_prose``), not a link and not a widget's; the first one when there
-    is no body."""
+    first prose block, at ``first_prose_at`` in document order), not a link and not a widget's;
+    the first one when there is no body. ``texts`` holds the short texts already read."""
     candidate = None
-    for el in body.iter():
-        if el is first_prose:
+    for el, position, titled in candidates:
+        if first_prose_at is not None and position >= first_prose_at:
             break
-        if not isinstance(el.tag, str):
+        if not titled and el.tag not in _HEADING_TAGS[:4]:
             continue
-        if el.tag not in _HEADING_TAGS[:4]:
-            if el.get("class") is None and el.get("id") is None:
-                continue  # " " is not a title-like name
-            names = f"{el.get('class', '')} {el.get('id', '')}"
-            if el.tag in ("a", "body") or not _TITLE_CLASS_RE.search(names):
-                continue
-        text = _short_text(el, 400)
+        text = texts[el] if el in texts else _short_text(el, 400)
         if text is None or len(text) < 15 or is_widget_heading(text):
             continue
         if el.find(".//a") is not None or any(a.tag == "a" for a in el.iterancestors()):
@@ -569,25 +593,34 @@ def _prose_blocks(root: lxml.html.HtmlElement) -> list[_ProseBlock]:
     """
     blocks = []
     for el in root.iter(*_BLOCK_TAGS):
-        parts: list[str] = []
-        link_chars = 0
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            tag = child.tag
-            if isinstance(tag, str) and tag not in _BLOCK_TAGS:
-                inner = child.text_content()
-                if tag == "a":
-                    link_chars += len(_clean(inner))
-                elif child.find(".//a") is not None:
-                    link_chars += _link_chars(child)
-                parts.append(inner)
-            if child.tail:
-                parts.append(child.tail)
-        text = _clean(" ".join(parts))
+        if len(el):
+            text, link_chars = _own_text(el)
+        else:
+            text, link_chars = _clean(el.text or ""), 0
         if text:
             blocks.append((el, text, link_chars))
     return blocks
+
+
+def _own_text(block: lxml.html.HtmlElement) -> tuple[str, int]:
+    """A block's own text (see _prose_blocks) and its characters inside links."""
+    # Empty parts only add spaces, which cleaning removes.
+    parts = [block.text or ""]
+    link_chars = 0
+    for child in block:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _BLOCK_TAGS:
+            if len(child):
+                inner = child.text_content()
+                if tag != "a" and child.find(".//a") is not None:
+                    link_chars += _link_chars(child)
+            else:  # most inline children are bare text: no XPath string() call, no links
+                inner = child.text or ""
+            if tag == "a":
+                link_chars += len(_clean(inner))
+            parts.append(inner)
+        parts.append(child.tail or "")
+    return _clean(" ".join(parts)), link_chars
 
 
 def _blocks_within(
@@ -1041,10 +1074,10 @@ def _drop_dangling_headings(
     """
     reject = [compiled_regex(r.pattern) for r in _of(active, "byline") if r.label == "reject"]
     for _ in range(3):
-        leaves = [el for el in _leaves(container) if _clean(el.text_content())]
-        if len(leaves) < 2:
+        last_two = _last_leaves_with_text(container, 2)
+        if len(last_two) < 2:
             return
-        last = leaves[-1]
+        last = last_two[0]
         text = _clean(last.text_content())
         if (
             len(_words(text)) > 6
@@ -1056,6 +1089,21 @@ def _drop_dangling_headings(
         if last.tag not in _HEADING_TAGS and len(_clean(bold)) < len(text) * 0.9:
             return
         _remove(last)
+
+
+def _last_leaves_with_text(
+    container: lxml.html.HtmlElement, count: int
+) -> list[lxml.html.HtmlElement]:
+    """Up to ``count`` leaf blocks holding text, last first (read from the end: the text of
+    the blocks before them is not needed)."""
+    found: list[lxml.html.HtmlElement] = []
+    for el in reversed(_leaves(container)):
+        text = el.text_content()
+        if text and not text.isspace():  # what _clean would leave non-empty
+            found.append(el)
+            if len(found) == count:
+                break
+    return found
 
 
 # Bounded and keyed by immutable values only: the same widget lines recur on every page of a
@@ -1193,7 +1241,10 @@ def _is_double_break(el: lxml.html.HtmlElement) -> bool:
 
 
 def _serialise(container: lxml.html.HtmlElement) -> list[str]:
-    """Paragraphs of the container: trafilatura's, or ours when it finds too little."""
+    """Paragraphs of the container: trafilatura's, or ours when it finds too little.
+
+    The last reader of the container: trafilatura's preparation rewrites it in place.
+    """
     ours = _own_paragraphs(container)
     theirs = _trafilatura_paragraphs(container)
     if theirs is None:
@@ -1206,13 +1257,18 @@ def _serialise(container: lxml.html.HtmlElement) -> list[str]:
 
 
 def _trafilatura_paragraphs(container: lxml.html.HtmlElement) -> list[str] | None:
-    """Run trafilatura on a copy of the container with class names and layout tables removed.
+    """Run trafilatura on the container with class names and layout tables removed.
 
     Our own layer has already judged the classes; without them trafilatura cannot pick an
-    inner element and drop the lead that sits beside the body.
+    inner element and drop the lead that sits beside the body. The container (part of our
+    working copy, read by nothing after this) is rewritten and moved, not copied again.
     """
-    work = copy.deepcopy(container)
+    work = container
     work.tail = None
+    # Moved into trafilatura's page first, so that the table tests below see no ancestor of
+    # the old page (as with a detached copy).
+    page = lxml.html.fromstring("<html><body><article></article></body></html>")
+    page.find(".//article").append(work)
     # Layout tables become divs (trafilatura would join their cells with "|" into one line);
     # data tables stay tables.
     for table in list(work.iter("table")):
@@ -1232,8 +1288,6 @@ def _trafilatura_paragraphs(container: lxml.html.HtmlElement) -> list[str] | Non
                 del el.attrib[name]
         if el.tag in _WRAPPER_TAGS:
             el.tag = "div"
-    page = lxml.html.fromstring("<html><body><article></article></body></html>")
-    page.find(".//article").append(work)
     try:
         result = bare_extraction(
             page,
@@ -1445,7 +1499,9 @@ def _is_link_text(
     letters = "".join(folded.split())
     inside = set(title_el.iter("a")) if title_el is not None else set()
     for a in body.iter("a"):
-        if a in inside or "".join(a.text_content().split()).casefold() != letters:
+        # A bare link's text is its .text: no XPath string() call for most links.
+        content = a.text_content() if len(a) else (a.text or "")
+        if a in inside or "".join(content.split()).casefold() != letters:
             continue
         text = _short_text(a, len(title) + 5)
         if text is not None and text.casefold() == folded:

@@ -422,8 +422,23 @@ _LONG_BODY = "".join(
             '"author": {"@type": "Person", "name": "Lê Minh Đức"}}</script>',
             "Lê Minh Đức",
         ),
+        (
+            '<link rel="author" href="/tac-gia/hoa"><a rel="author" href="/t/h">Trần Thu Hà</a>',
+            "Trần Thu Hà",
+        ),
+        (
+            '<link rel="authorship" href="/t/h"><a rel="authorship" href="/t/h">Trần Thu Hà</a>',
+            None,
+        ),
     ],
-    ids=["meta-person", "meta-organisation", "meta-url", "jsonld-person"],
+    ids=[
+        "meta-person",
+        "meta-organisation",
+        "meta-url",
+        "jsonld-person",
+        "rel-author",
+        "rel-other",
+    ],
 )
 def test_structured_author_when_the_page_has_no_byline(meta: str, expected: str | None) -> None:
     html = (
