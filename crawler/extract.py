@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -237,39 +238,18 @@ def _read_head(root: lxml.html.HtmlElement, url: str, attribute_values: str) -> 
 
 
 #: Words that make a "name" an organisation: a site or board in the author meta is no byline.
+#: Syllables that are also common in personal names (Thị, Văn, Thành, Trung, Tâm: "Nguyễn Thị
+#: Hoa", "Lê Văn Thành") are not here: the organisations they open are matched as pairs.
 _ORG_WORDS = frozenset(
     (
-        "ban",
-        "báo",
-        "bộ",
-        "cổng",
-        "đảng",
-        "điện",
-        "hội",
-        "huyện",
-        "khối",
-        "phòng",
-        "quận",
-        "sở",
-        "thành",
-        "thị",
-        "tỉnh",
-        "trang",
-        "trung",
-        "tâm",
-        "ủy",
-        "uỷ",
-        "ubnd",
-        "văn",
-        "xã",
-        "website",
-        "portal",
-        "admin",
-        "quản",
-        "trị",
-        "biên",
-        "tập",
+        "ban", "báo", "bộ", "cổng", "đảng", "điện", "hội", "huyện", "khối", "phòng", "quận",
+        "sở", "tỉnh", "trang", "ủy", "uỷ", "ubnd", "xã", "website", "portal", "admin", "quản",
+        "trị", "biên", "tập",
     )
+)  # fmt: skip
+#: Two-word openings of organisation names made of name syllables ("Trung tâm Văn hóa").
+_ORG_PAIRS = frozenset(
+    ("trung tâm", "văn phòng", "thành phố", "thị trấn", "thị xã", "thông tin", "văn hóa")
 )
 # The microformat selectors, compiled once. Each step first asks for the attribute and the bare
 # word ("author" inside @class), which the normalised-token test implies: the same elements,
@@ -313,8 +293,9 @@ def _first_person(candidates: Iterable[str]) -> str | None:
         name = name.strip()
         if not name or "/" in name or "@" in name:
             continue
-        words = {w.casefold() for w in _words(name)}
-        if is_capitalised_name(name) and not words & _ORG_WORDS:
+        words = [w.casefold() for w in _words(name)]
+        pairs = {f"{a} {b}" for a, b in pairwise(words)}
+        if is_capitalised_name(name) and not (set(words) & _ORG_WORDS or pairs & _ORG_PAIRS):
             return name
     return None
 

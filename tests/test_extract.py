@@ -417,6 +417,11 @@ _LONG_BODY = "".join(
         ('<meta name="author" content="Trần Thu Hà">', "Trần Thu Hà"),
         ('<meta name="author" content="Ban Tuyên Giáo Huyện Ủy">', None),
         ('<meta name="author" content="https://x.vn/tac-gia/ha">', None),
+        # Thị and Văn are middle names of millions, and also open organisation names.
+        ('<meta name="author" content="Nguyễn Thị Hoa">', "Nguyễn Thị Hoa"),
+        ('<meta name="author" content="Lê Văn Thành">', "Lê Văn Thành"),
+        ('<meta name="author" content="Trung Tâm Văn Hóa Thông Tin">', None),
+        ('<meta name="author" content="Văn Phòng Huyện Ủy">', None),
         (
             '<script type="application/ld+json">{"@type": "NewsArticle", '
             '"author": {"@type": "Person", "name": "Lê Minh Đức"}}</script>',
@@ -435,6 +440,10 @@ _LONG_BODY = "".join(
         "meta-person",
         "meta-organisation",
         "meta-url",
+        "meta-thi-middle-name",
+        "meta-van-middle-name",
+        "meta-trung-tam",
+        "meta-van-phong",
         "jsonld-person",
         "rel-author",
         "rel-other",
