@@ -69,6 +69,14 @@ class AnalysisPool:
             )
         return self.executor
 
+    def warm_up(self) -> None:
+        """Start the workers now (imports, rules), while the first requests are in flight:
+        otherwise the first pages wait seconds for them and then arrive all at once."""
+        if self.processes > 0:
+            executor = self._executor()
+            for _ in range(self.processes):
+                executor.submit(int)  # a no-op; each submit without an idle worker spawns one
+
     async def analyse(
         self,
         body: bytes,

@@ -128,6 +128,7 @@ class PartySitesSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if self.registry_errors:
             self.crawler.stats.inc_value("archive/registry/row_errors", self.registry_errors)
+        self.analysis_pool().warm_up()
         db = archive.open_archive(self.db_path)
         try:
             self.site_blocks = archive.all_site_blocks(db)
