@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -407,42 +407,39 @@ def _leading_predicates(rest: str) -> list[str]:
     return out
 
 
-def _closing(text: str) -> int:
-    """Index of the bracket closing ``text[0]``, skipping quoted strings; -1 if none."""
+def _unquoted(text: str) -> Iterator[tuple[int, int]]:
+    """(index, bracket depth before it) of every character outside quoted strings; the quote
+    characters themselves are not yielded. Brackets are [ ] and ( )."""
     depth, quote = 0, ""
     for i, ch in enumerate(text):
         if quote:
             quote = "" if ch == quote else quote
         elif ch in "\"'":
             quote = ch
-        elif ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            yield i, depth
+            if ch in "[(":
+                depth += 1
+            elif ch in "])":
+                depth -= 1
+
+
+def _closing(text: str) -> int:
+    """Index of the bracket closing ``text[0]``, skipping quoted strings; -1 if none."""
+    for i, depth in _unquoted(text):
+        if depth == 1 and text[i] in "])":
+            return i
     return -1
 
 
 def _split_top(text: str, sep: str) -> list[str]:
     """Split at ``sep`` outside quotes, brackets and parentheses."""
-    parts, depth, quote, start, i = [], 0, "", 0, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
+    parts, start = [], 0
+    for i, depth in _unquoted(text):
+        # i < start: inside the separator just cut.
+        if i >= start and depth == 0 and text[i] not in "[]()" and text.startswith(sep, i):
             parts.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
-        i += 1
+            start = i + len(sep)
     parts.append(text[start:])
     return parts
 
