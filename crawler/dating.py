@@ -352,6 +352,13 @@ def _walk_layout(root: Any) -> _Layout:
     # parts is not empty and does not end with a newline (text pieces never hold one).
     line_open = False
 
+    def newline() -> None:
+        nonlocal length, last_alnum, line_open
+        if line_open:
+            parts.append("\n")
+            length += 1
+            last_alnum = line_open = False
+
     def emit(text: str, owner: Any) -> None:
         nonlocal length, pending_gap, last_alnum, line_open
         if not text.isascii():
@@ -403,20 +410,15 @@ def _walk_layout(root: Any) -> _Layout:
                 skipped = el
                 continue
             if kind == _BREAK:
-                if line_open:
-                    parts.append("\n")
-                    length += 1
-                    last_alnum = line_open = False
+                newline()
                 walker.skip_subtree()
                 skipped = el
                 continue
             is_block = kind == _BLOCK
-            if not is_block:
+            if is_block:
+                newline()
+            else:
                 pending_gap = True
-            elif line_open:
-                parts.append("\n")
-                length += 1
-                last_alnum = line_open = False
             open_elements.append((length, is_block))
             elements.append((el, tag))
             if tag == "a":
@@ -433,12 +435,10 @@ def _walk_layout(root: Any) -> _Layout:
                 skipped = None
             else:
                 start, is_block = open_elements.pop()
-                if not is_block:
+                if is_block:
+                    newline()
+                else:
                     pending_gap = True
-                elif line_open:
-                    parts.append("\n")
-                    length += 1
-                    last_alnum = line_open = False
                 spans[el] = (start, length)
             if el is not root:
                 tail = el.tail
