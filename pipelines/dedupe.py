@@ -1,4 +1,5 @@
-"""DedupePipeline: the article's canonical URL, its content identity and near-duplicate keys.
+"""DedupePipeline: the article's canonical URL (its content identity and near-duplicate keys come
+from the analysis workers, crawler.analysis).
 
 The lookups against the archive (same URL, same content on the site, a copy on another site)
 happen in StorePipeline, inside the transaction that writes the row, so that two pages of one
@@ -12,12 +13,11 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 
-from crawler.fingerprint import band_keys, content_hash, signature
 from crawler.items import Page
 
 
 class DedupePipeline:
-    """Fills canonical_url, content_hash, signature and band_keys of article pages."""
+    """Fills canonical_url of article pages."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -29,13 +29,8 @@ class DedupePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Page) or not item.is_article:
             return item
+        # content_hash, signature and band_keys come from the analysis (crawler.analysis).
         item.canonical_url = choose_canonical(item.url, item.declared_url)
-        # The extraction workers fingerprint the text (crawler.analysis); compute it here only
-        # for items that did not go through them.
-        if item.content_hash is None:
-            item.content_hash = content_hash(item.title, item.text or "")
-            item.signature = signature(item.text or "")
-            item.band_keys = band_keys(item.signature)
         return item
 
 

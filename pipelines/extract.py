@@ -12,7 +12,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler import archive
-from crawler.analysis import analyse_page
+from crawler.analysis import Analysis, analyse_page
 from crawler.extract import EXTRACTOR_VERSION
 from crawler.items import Page
 from crawler.rules import Rules, load_rules
@@ -41,27 +41,31 @@ class ExtractPipeline:
         )
 
     def open_spider(self, spider: Any = None) -> None:
-        self.rules = load_rules(disabled_families=self.disabled_families)
         # The first component to open the archive checks it: a damaged file stops the crawl
         # before anything is fetched or written.
-        db = archive.open_archive(self.db_path, check=True)
-        try:
-            self.site_blocks = archive.all_site_blocks(db)
-        finally:
-            db.conn.close()
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        archive.open_archive(self.db_path, check=True).conn.close()
+
+    def _analyse_inline(self, item: Page) -> Analysis:
+        """What the spider's workers would have said; rules and learned blocks are loaded on
+        the first such page (the spider's pages all come analysed)."""
+        if self.rules is None:
+            self.rules = load_rules(disabled_families=self.disabled_families)
+            db = archive.open_archive(self.db_path)
+            try:
+                self.site_blocks = archive.all_site_blocks(db)
+            finally:
+                db.conn.close()
+            logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        blocks = self.site_blocks.get(item.site_id, frozenset())
+        content_type = item.headers.get("content-type")
+        return analyse_page(item.body, content_type, item.url, item.fetched_at, self.rules, blocks)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Page):
             return item
         analysis, item.analysis = item.analysis, None
         if analysis is None:
-            assert self.rules is not None, "open_spider loads the rules"
-            blocks = self.site_blocks.get(item.site_id, frozenset())
-            content_type = item.headers.get("content-type")
-            analysis = analyse_page(
-                item.body, content_type, item.url, item.fetched_at, self.rules, blocks
-            )
+            analysis = self._analyse_inline(item)
         stats = self.crawler.stats
         assert stats is not None
         if analysis.extracted is None:

@@ -100,6 +100,9 @@ class PartySitesSpider(scrapy.Spider):
         spider.dead_retry_every = settings.getint("ARCHIVE_DEAD_RETRY_EVERY")
         spider.extract_processes = settings.getint("ARCHIVE_EXTRACT_PROCESSES")
         spider.disabled_families = settings.getlist("ARCHIVE_DISABLED_FAMILIES")
+        # Loads the rules now: a misspelt family in ARCHIVE_DISABLED_FAMILIES stops the crawl
+        # before anything is fetched (the workers themselves start with the crawl).
+        spider._pool = AnalysisPool(spider.extract_processes, spider.disabled_families)
         spider.registry = spider.load_sites()
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
