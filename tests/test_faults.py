@@ -1133,13 +1133,17 @@ def slow_sites(delay: float = 0.15) -> list[FakeSite]:
     return sites
 
 
-def late_sites(late: float = 6.0) -> list[FakeSite]:
-    """slow_sites whose last article each answers only after ``late`` seconds: however fast
-    the rest of the crawl goes, three articles are still to come while the others are stored."""
+def staggered_sites(step: float = 1.0) -> list[FakeSite]:
+    """slow_sites whose n-th article of each site answers after (n + 1) x ``step`` seconds.
+
+    The server answers requests concurrently (a DOWNLOAD_DELAY of 0 lets Scrapy exceed the
+    per-domain concurrency) and the analysis workers take seconds to start, so equal delays
+    bring every article at once; staggered ones keep articles coming for 5 x ``step`` seconds.
+    """
     sites = slow_sites()
     for site in sites:
-        last = len(site.articles) - 1
-        site.routes[site.path(last)] = page(site.html[last], delay=late)
+        for number in range(len(site.articles)):
+            site.routes[site.path(number)] = page(site.html[number], delay=(number + 1) * step)
     return sites
 
 
@@ -1209,7 +1213,7 @@ def test_sigkill_mid_crawl_then_resume_equals_an_uninterrupted_run(
     registry, expected, _db = reference
     db = tmp_path / "archive.db"
     # The kill must find articles left to fetch, however fast the analysis workers are.
-    with FaultServer(late_sites()) as server:
+    with FaultServer(staggered_sites()) as server:
         stored = kill_crawl_after(server, registry, db, kill_at)
         assert kill_at <= stored < len(expected), "the kill came mid-crawl"
         assert integrity(db) == "ok"
@@ -1289,8 +1293,8 @@ def test_readers_share_the_archive_with_a_running_crawl(
     counts: list[int] = []
     errors: list[str] = []
     datasette: list[subprocess.Popen[str]] = []
-    # Articles answer slowly (0.4 s each, one at a time per site): the crawl writes for seconds.
-    with FaultServer(slow_sites(delay=0.4)) as server:
+    # Articles keep arriving for seconds: the crawl writes while the readers read.
+    with FaultServer(staggered_sites()) as server:
         env = {**os.environ, **server.proxy_env()}
         command = scrapy_command(str(registry), str(db), *BASE_SETTINGS, *RESUME_SETTINGS,
                                  "-s", "CLOSESPIDER_TIMEOUT=60")  # fmt: skip
