@@ -16,7 +16,7 @@ from crawler.boilerplate import strip_blocks
 from crawler.dating import DateCandidate, page_date_candidates
 from crawler.discovery import Link, declared_canonical, feed_links, page_links
 from crawler.extract import Extracted, extract_article
-from crawler.fingerprint import band_keys, fingerprints
+from crawler.fingerprint import band_keys, folded_fingerprints
 from crawler.html import UnparsablePage, parse_html
 from crawler.rules import Rules
 from crawler.text import fold_vietnamese
@@ -92,7 +92,9 @@ def analyse_page(
         return Analysis(extracted, links=tuple(links), feeds=feeds, declared_url=declared)
     candidates = page_date_candidates(tree, url, fetched_at, title=extracted.title)
     text = strip_blocks(extracted.text, site_blocks)
-    text_hash, sig = fingerprints(extracted.title, text)
+    # Folded once: for the search index and, split into words, for the fingerprints.
+    folded = (fold_vietnamese(extracted.title or ""), fold_vietnamese(text))
+    text_hash, sig = folded_fingerprints(*folded)
     return Analysis(
         extracted,
         tuple(candidates),
@@ -104,5 +106,5 @@ def analyse_page(
         signature=sig,
         band_keys=tuple(band_keys(sig)),
         body_gzip=gzip.compress(body, compresslevel=RESPONSE_GZIP_LEVEL),
-        search_folded=(fold_vietnamese(extracted.title or ""), fold_vietnamese(text)),
+        search_folded=folded,
     )

@@ -563,14 +563,19 @@ def record_pages(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> N
 
 
 def record_hints(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> None:
-    """Upsert what listings, feeds and sitemaps said about links (url, source, title, date_raw)."""
+    """Upsert what listings, feeds and sitemaps said about links.
+
+    Rows hold url, source, site_id, title, date_raw, updated_raw, first_seen and last_seen;
+    first_seen and site_id count only when the link is new.
+    """
     if not rows:
         return
     with transaction(db):
         db.conn.executemany(
             "INSERT INTO link_hints"
             " (url, source, site_id, title, date_raw, updated_raw, first_seen, last_seen)"
-            " VALUES (:url, :source, :site_id, :title, :date_raw, :updated_raw, :seen, :seen)"
+            " VALUES (:url, :source, :site_id, :title, :date_raw, :updated_raw, :first_seen,"
+            " :last_seen)"
             " ON CONFLICT (url, source) DO UPDATE SET title = excluded.title,"
             " date_raw = COALESCE(excluded.date_raw, link_hints.date_raw),"
             " updated_raw = COALESCE(excluded.updated_raw, link_hints.updated_raw),"

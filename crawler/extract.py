@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 from trafilatura import bare_extraction
-from trafilatura.settings import Document
+from trafilatura.settings import Document, Extractor
 
 from crawler.rules import (
     FamilyRules,
@@ -1237,6 +1237,23 @@ def _serialise(container: lxml.html.HtmlElement) -> list[str]:
     return theirs
 
 
+@functools.cache
+def _trafilatura_options() -> Extractor:
+    """trafilatura's options for the container, built once per process: bare_extraction
+    would otherwise re-read its configuration (a ConfigParser) on every page. trafilatura
+    copies the options before changing them, so one instance can be shared."""
+    return Extractor(
+        output_format="python",
+        comments=False,
+        tables=True,
+        images=False,
+        links=False,
+        recall=True,
+        with_metadata=False,
+        dedup=False,
+    )
+
+
 def _trafilatura_paragraphs(container: lxml.html.HtmlElement) -> list[str] | None:
     """Run trafilatura on the container with class names and layout tables removed.
 
@@ -1270,16 +1287,7 @@ def _trafilatura_paragraphs(container: lxml.html.HtmlElement) -> list[str] | Non
         if el.tag in _WRAPPER_TAGS:
             el.tag = "div"
     try:
-        result = bare_extraction(
-            page,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            favor_recall=True,
-            with_metadata=False,
-            deduplicate=False,
-        )
+        result = bare_extraction(page, options=_trafilatura_options())
     except (ValueError, TypeError):
         return None
     if not isinstance(result, Document) or result.body is None:

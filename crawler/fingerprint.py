@@ -20,6 +20,7 @@ import hashlib
 import re
 import struct
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "content_hash",
     "estimated_containment",
     "estimated_similarity",
+    "folded_fingerprints",
     "is_republication",
     "normalise_for_fingerprint",
     "republication_score",
@@ -101,9 +103,9 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(fold_vietnamese(unicodedata.normalize("NFC", text)))
 
 
-def _prose_words(text: str) -> list[str]:
+def _prose_words(text: str, words: Callable[[str], list[str]] = _words) -> list[str]:
     """The words of text's prose lines (see PROSE_LINE_MIN_WORDS), in order."""
-    lines = [_words(line) for line in text.splitlines()]
+    lines = [words(line) for line in text.splitlines()]
     prose = [word for line in lines if len(line) >= PROSE_LINE_MIN_WORDS for word in line]
     if len(prose) >= PROSE_MIN_WORDS:
         return prose
@@ -135,12 +137,12 @@ def content_hash(title: str | None, text: str) -> str:
     part of the identity, so that two short items with the same stock body ("Ảnh: ...") stay
     apart; pass title=None to hash the text alone.
     """
-    return _content_hash(title, _prose_words(text))
+    return _content_hash(_words(title or ""), _prose_words(text))
 
 
-def _content_hash(title: str | None, prose: list[str]) -> str:
+def _content_hash(title_words: list[str], prose: list[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(" ".join(_words(title or "")).encode("utf-8"))
+    digest.update(" ".join(title_words).encode("utf-8"))
     digest.update(b"\x1f")
     digest.update(" ".join(prose).encode("utf-8"))
     return digest.hexdigest()
@@ -179,10 +181,14 @@ def _signature(prose: list[str]) -> bytes:
     return _HEADER.pack(len(shingles)) + values.tobytes()
 
 
-def fingerprints(title: str | None, text: str) -> tuple[str, bytes]:
-    """content_hash(title, text) and signature(text), reading the text's words once."""
-    prose = _prose_words(text)
-    return _content_hash(title, prose), _signature(prose)
+def folded_fingerprints(folded_title: str, folded_text: str) -> tuple[str, bytes]:
+    """fingerprints(title, text) from fold_vietnamese of the NFC title and text.
+
+    The page analysis folds both once for the search index; folding works character by
+    character and keeps line breaks, so the folded text's lines are the folded lines.
+    """
+    prose = _prose_words(folded_text, _WORD_RE.findall)
+    return _content_hash(_WORD_RE.findall(folded_title), prose), _signature(prose)
 
 
 def _unpack(sig: bytes) -> tuple[int, np.ndarray]:

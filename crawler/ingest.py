@@ -41,8 +41,14 @@ def page_kind(page: Page) -> str:
     return "listing" if page.kind_reason.startswith("listing") else "other"
 
 
-def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
-    """Store a non-page fetch: page state, feed/sitemap hints, redirects, gone_at for 404/410."""
+def ingest_record(
+    db: sqlite_utils.Database, record: FetchRecord, hints: HintBuffer | None = None
+) -> Outcome:
+    """Store a non-page fetch: page state, feed/sitemap hints, redirects, gone_at for 404/410.
+
+    With ``hints``, the record's link hints are added to that buffer (its owner writes them)
+    instead of being written now.
+    """
     seen = iso_vn(record.fetched_at)
     with archive.transaction(db):
         if record.status == 304 or record.kind == "unchanged":
@@ -84,16 +90,25 @@ def ingest_record(db: sqlite_utils.Database, record: FetchRecord) -> Outcome:
             article_id=article_id,
             target=record.target,
         )
-        archive.record_hints(db, _hint_rows(record.site_id, record.link_hints, seen))
+        _record_hints(db, hints, record.site_id, record.link_hints, seen)
     return Outcome("recorded")
 
 
-def ingest_page(db: sqlite_utils.Database, page: Page, *, keep_response: bool = True) -> Outcome:
-    """Store one extracted, dated and fingerprinted page. Returns what it did."""
+def ingest_page(
+    db: sqlite_utils.Database,
+    page: Page,
+    *,
+    keep_response: bool = True,
+    hints: HintBuffer | None = None,
+) -> Outcome:
+    """Store one extracted, dated and fingerprinted page. Returns what it did.
+
+    With ``hints``, the page's link hints are added to that buffer instead of written now.
+    """
     seen = iso_vn(page.fetched_at)
     kind = page_kind(page)
     with archive.transaction(db):
-        archive.record_hints(db, _hint_rows(page.site_id, page.link_hints, seen))
+        _record_hints(db, hints, page.site_id, page.link_hints, seen)
         archive.record_listing_titles(db, page.url, page.listing_titles, seen)
         if kind != "article":
             gone = 0
@@ -299,16 +314,56 @@ def _as_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=None)
 
 
-def _hint_rows(site_id: str, link_hints: list[tuple[str, Any]], seen: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "url": url,
-            "source": hint.source,
-            "site_id": site_id,
-            "title": hint.title,
-            "date_raw": hint.date_raw,
-            "updated_raw": hint.updated_raw,
-            "seen": seen,
-        }
-        for url, hint in link_hints
-    ]
+class HintBuffer:
+    """Link hints of many fetches, merged per (url, source), to be written in one statement.
+
+    A site's menus and sidebars name the same links on every page: a batch of 200 pages holds
+    ~20,000 hints for a few thousand links. Merged, each link is written once, with the same
+    result as writing the hints one by one in order: the first sighting's site and time on
+    insert, the last title, the last date given (an earlier one when the last gave none), the
+    last sighting's time.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(self, site_id: str, link_hints: list[tuple[str, Any]], seen: str) -> None:
+        for url, hint in link_hints:
+            row = self.rows.get((url, hint.source))
+            if row is None:
+                self.rows[(url, hint.source)] = {
+                    "url": url,
+                    "source": hint.source,
+                    "site_id": site_id,
+                    "title": hint.title,
+                    "date_raw": hint.date_raw,
+                    "updated_raw": hint.updated_raw,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                }
+                continue
+            row["title"] = hint.title
+            if hint.date_raw is not None:
+                row["date_raw"] = hint.date_raw
+            if hint.updated_raw is not None:
+                row["updated_raw"] = hint.updated_raw
+            row["last_seen"] = seen
+
+    def write(self, db: sqlite_utils.Database) -> None:
+        archive.record_hints(db, list(self.rows.values()))
+        self.rows.clear()
+
+
+def _record_hints(
+    db: sqlite_utils.Database,
+    buffer: HintBuffer | None,
+    site_id: str,
+    link_hints: list[tuple[str, Any]],
+    seen: str,
+) -> None:
+    if buffer is not None:
+        buffer.add(site_id, link_hints, seen)
+        return
+    own = HintBuffer()
+    own.add(site_id, link_hints, seen)
+    own.write(db)

@@ -15,7 +15,7 @@ from twisted.internet import task
 
 from crawler import archive
 from crawler.finalise import finalise_sites
-from crawler.ingest import Outcome, ingest_page, ingest_record
+from crawler.ingest import HintBuffer, Outcome, ingest_page, ingest_record
 from crawler.items import FetchRecord, Page
 
 logger = logging.getLogger(__name__)
@@ -107,17 +107,20 @@ class StorePipeline:
         assert stats is not None
         outcomes: list[tuple[Page | FetchRecord, Outcome]] = []
         current: Page | FetchRecord = items[0]
+        # Nothing in the batch reads link hints back: they are merged and written once.
+        hints = HintBuffer()
         try:
             with archive.transaction(self.db):
                 for current in items:
                     if isinstance(current, FetchRecord):
-                        outcomes.append((current, ingest_record(self.db, current)))
+                        outcomes.append((current, ingest_record(self.db, current, hints)))
                     else:
                         page_outcome = ingest_page(
-                            self.db, current, keep_response=self.keep_responses
+                            self.db, current, keep_response=self.keep_responses, hints=hints
                         )
                         outcomes.append((current, page_outcome))
                         self.sites_touched.add(current.site_id)
+                hints.write(self.db)
         except sqlite3.Error:
             # A database fault (disk full, read-only file, corruption) must stop the run loudly:
             # carrying on would silently lose every following article.

@@ -22,12 +22,13 @@ from crawler.fingerprint import (
     content_hash,
     estimated_containment,
     estimated_similarity,
-    fingerprints,
+    folded_fingerprints,
     is_republication,
     normalise_for_fingerprint,
     republication_score,
     signature,
 )
+from crawler.text import fold_vietnamese
 
 LEAD = (
     "Sáng 12/1, Huyện ủy Tân Phước tổ chức hội nghị tổng kết công tác tuyên giáo năm 2020, "
@@ -368,7 +369,18 @@ def test_sqlite_index_round_trip(fresh_db: sqlite_utils.Database) -> None:
     ],
     ids=["article", "no-title", "short", "empty"],
 )
-def test_fingerprints_in_one_pass_equal_the_separate_functions(
+def test_fingerprints_of_folded_text_equal_the_separate_functions(
     title: str | None, text: str
 ) -> None:
-    assert fingerprints(title, text) == (content_hash(title, text), signature(text))
+    folded = (fold_vietnamese(title or ""), fold_vietnamese(text))
+    assert folded_fingerprints(*folded) == (content_hash(title, text), signature(text))
+
+
+def test_fingerprints_of_folded_text_keep_the_line_structure() -> None:
+    # Short lines (a caption, a counter) are left out of the prose only when they are lines of
+    # their own: the folded text must be split where the original is.
+    lines = [" ".join(["Đảng bộ tỉnh"] * 8) + f" đoạn {i}." for i in range(6)]
+    text = "\n".join([lines[0], "Ảnh: Lê Thuý", *lines[1:], "Số lần xem: 679"])
+    folded = folded_fingerprints(fold_vietnamese("Tiêu đề"), fold_vietnamese(text))
+    assert folded == (content_hash("Tiêu đề", text), signature(text))
+    assert folded[0] != content_hash("Tiêu đề", text.replace("\n", " "))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from crawler import archive
 from crawler.fingerprint import band_keys, content_hash, signature
-from crawler.ingest import ingest_page, ingest_record
-from crawler.items import FetchRecord, Page
+from crawler.ingest import HintBuffer, ingest_page, ingest_record
+from crawler.items import FetchRecord, Hint, Page
 from tests.conftest import FETCHED_AT
 
 BODY = "\n\n".join(
@@ -161,3 +164,65 @@ def test_search_index_uses_the_workers_folding_only_for_the_same_text(
     title, text = _folded_in_index(fresh_db, stored.article_id)
     assert title == "hoi nghi khac"
     assert "doan cuoi:" in text
+
+
+def test_merged_link_hints_store_what_hints_written_one_by_one_store(tmp_path: Path) -> None:
+    # The store pipeline merges a batch's hints before writing; the table must end as if every
+    # hint had been upserted in turn, over hints an earlier batch stored.
+    rng = random.Random(7)
+    values = [None, "", "12/03/2019", "13/03/2019"]
+
+    def fetches(n: int, day: int) -> list[tuple[str, str, list[tuple[str, Hint]]]]:
+        return [
+            (
+                rng.choice(["s1", "s2"]),
+                f"2024-07-{day + i:02d}T08:00:00+07:00",
+                [
+                    (
+                        f"http://a.vn/{rng.randrange(6)}.html",
+                        Hint(
+                            rng.choice(["listing", "feed"]),
+                            rng.choice(values),
+                            rng.choice([None, "Tin A", "Tin B"]),
+                            rng.choice(values),
+                        ),
+                    )
+                    for _ in range(rng.randrange(4))
+                ],
+            )
+            for i in range(n)
+        ]
+
+    def upsert_one_by_one(db: sqlite_utils.Database, batch: list[Any]) -> None:
+        for site, seen, link_hints in batch:
+            for url, hint in link_hints:
+                archive.record_hints(
+                    db,
+                    [
+                        {
+                            "url": url,
+                            "source": hint.source,
+                            "site_id": site,
+                            "title": hint.title,
+                            "date_raw": hint.date_raw,
+                            "updated_raw": hint.updated_raw,
+                            "first_seen": seen,
+                            "last_seen": seen,
+                        }
+                    ],
+                )
+
+    query = "SELECT * FROM link_hints ORDER BY url, source"
+    for run in range(30):
+        earlier, batch = fetches(5, 1), fetches(12, 10)
+        one_by_one = archive.open_archive(tmp_path / f"one{run}.db")
+        merged = archive.open_archive(tmp_path / f"merged{run}.db")
+        upsert_one_by_one(one_by_one, earlier + batch)
+        upsert_one_by_one(merged, earlier)
+        buffer = HintBuffer()
+        for site, seen, link_hints in batch:
+            buffer.add(site, link_hints, seen)
+        buffer.write(merged)
+        assert buffer.rows == {}
+        assert list(merged.execute(query)) == list(one_by_one.execute(query))
+        assert count(merged, "link_hints") > 0
