@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from crawler.boilerplate import block_key, is_prose, repeated_blocks, strip_blocks
@@ -81,3 +84,19 @@ def test_strip_with_no_blocks_returns_the_text_unchanged() -> None:
 def test_keys_are_nfc_and_casefolded() -> None:
     nfd = "Tho\u0302\u0301ng ke\u0302 truy ca\u0323\u0302p"
     assert block_key(nfd) == block_key("THỐNG KÊ TRUY CẬP") == "thống kê truy cập"
+
+
+def test_is_prose_is_twelve_words_ending_like_a_sentence_on_random_lines() -> None:
+    # is_prose stops counting at the threshold and tests the end first; the definition is
+    # "at least 12 words, and the line, spaces trimmed, ends like a sentence".
+    rng = random.Random(3)
+    pieces = [*'ab đệ1 .!?…;"”»),\t\r\x0b\x0c\x1c\x85\xa0\u2028\u3000', "Số lần xem", "  "]
+    prose = 0
+    for _ in range(50_000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randrange(60)))
+        expected = len(re.findall(r"\w+", line)) >= 12 and bool(
+            re.search(r"[.!?…;\"”»)]$", re.sub(r"\s+", " ", line).strip())
+        )
+        prose += expected
+        assert is_prose(line) is expected, repr(line)
+    assert prose > 1000  # both answers were exercised
