@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -864,13 +864,24 @@ def link_copy(
 
 
 def site_article_texts(
-    db: sqlite_utils.Database, site_id: str
-) -> list[tuple[int, str | None, str]]:
-    """(id, title, text) of every article of a site."""
-    return [
-        (int(r[0]), r[1], r[2] or "")
-        for r in db.execute("SELECT id, title, text FROM articles WHERE site_id = ?", [site_id])
-    ]
+    db: sqlite_utils.Database, site_id: str, chunk: int = 500
+) -> Iterator[tuple[int, str | None, str]]:
+    """(id, title, text) of every article of a site, in id order, read ``chunk`` at a time.
+
+    A site's whole history never sits in memory at once, and the caller may update the
+    articles it has been given while it reads on.
+    """
+    after = -1
+    while True:
+        rows = db.execute(
+            "SELECT id, title, text FROM articles WHERE site_id = ? AND id > ? ORDER BY id LIMIT ?",
+            [site_id, after, chunk],
+        ).fetchall()
+        for article_id, title, text in rows:
+            yield int(article_id), title, text or ""
+        if len(rows) < chunk:
+            return
+        after = int(rows[-1][0])
 
 
 def undated_articles(db: sqlite_utils.Database, site_id: str) -> list[tuple[int, list[str]]]:

@@ -56,15 +56,15 @@ def strip_learned_boilerplate(db: sqlite_utils.Database, site_id: str, now: date
     Returns how many articles changed. The blocks are kept so later runs strip them at
     extraction time, before the text is fingerprinted.
     """
-    articles = archive.site_article_texts(db, site_id)
-    learned = repeated_blocks(text for _id, _title, text in articles)
+    # Two passes over the site's texts, read in chunks: a site's history can be large.
+    learned = repeated_blocks(text for _id, _title, text in archive.site_article_texts(db, site_id))
     blocks = learned | archive.site_blocks(db, site_id)
     if not blocks:
         return 0
     changed = 0
     with archive.transaction(db):
         archive.save_site_blocks(db, site_id, learned, iso_vn(now))
-        for article_id, title, text in articles:
+        for article_id, title, text in archive.site_article_texts(db, site_id):
             cleaned = strip_blocks(text, blocks)
             if cleaned != text:
                 archive.update_article(
