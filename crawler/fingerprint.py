@@ -182,7 +182,8 @@ def _signature(prose: list[str]) -> bytes:
 
 
 def folded_fingerprints(folded_title: str, folded_text: str) -> tuple[str, bytes]:
-    """fingerprints(title, text) from fold_vietnamese of the NFC title and text.
+    """content_hash(title, text) and signature(text), from fold_vietnamese of the NFC title
+    and text, reading the text's words once.
 
     The page analysis folds both once for the search index; folding works character by
     character and keeps line breaks, so the folded text's lines are the folded lines.
